@@ -1,0 +1,145 @@
+"""Catalogue use cases: search from memory, import of national packages."""
+
+from __future__ import annotations
+
+import base64
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from services.catalog.logic.search import CatalogIndex, Filters
+from services.catalog.logic.tthc import Structure, parse_package
+from services.core.errors import BadRequest
+from services.core.procedures import Procedure, listing_record
+
+
+class Store(Protocol):
+    def existing_codes(self, codes: Sequence[str]) -> set[str]: ...
+    def put_procedures(self, procedures: Sequence[Procedure]) -> None: ...
+    def listing_records(self) -> Any: ...
+    def read_snapshot(self, etag: str | None = None) -> tuple[list[dict[str, Any]], str] | None: ...
+    def write_snapshot(self, records: list[dict[str, Any]]) -> str: ...
+
+
+@dataclass
+class ImportResult:
+    imported: int
+    updated: int
+    rejected: list[dict[str, str]]
+    procedures: list[Procedure]
+
+
+class LiveCatalog:
+    """The in-memory index of one container, loaded from the snapshot on first use.
+
+    A warm search makes no AWS call. Every `refresh_seconds` the next search asks S3 whether the
+    snapshot changed (a conditional GET that answers 304 when it did not), so an import made by another
+    container shows within that window; the container that imports swaps its index at once.
+    """
+
+    def __init__(self, store: Store, refresh_seconds: int, clock: Callable[[], float] = time.monotonic):
+        self._store = store
+        self._refresh = refresh_seconds
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._index: CatalogIndex | None = None
+        self._etag: str | None = None
+        self._checked = 0.0
+
+    def index(self) -> CatalogIndex:
+        index = self._index
+        if index is not None and (self._refresh == 0 or self._clock() - self._checked < self._refresh):
+            return index
+        with self._lock:
+            if self._index is None or self._clock() - self._checked >= self._refresh:
+                self._load()
+            assert self._index is not None
+            return self._index
+
+    def _load(self) -> None:
+        snapshot = self._store.read_snapshot(self._etag if self._index is not None else None)
+        self._checked = self._clock()
+        if snapshot is not None:
+            records, self._etag = snapshot
+            self._index = CatalogIndex(records)
+        elif self._index is None:
+            self._index = CatalogIndex([])
+
+    def replace(self, records: list[dict[str, Any]], etag: str) -> None:
+        index = CatalogIndex(records)
+        with self._lock:
+            self._index, self._etag, self._checked = index, etag, self._clock()
+
+
+def import_package(
+    records: Sequence[Any],
+    structure: Structure,
+    store: Store,
+    live: LiveCatalog | None,
+    whole_catalogue: bool = False,
+) -> ImportResult:
+    """Import national records: valid ones written, bad ones rejected with a reason; search updated."""
+    parsed = parse_package(records, structure)
+    codes = [p.code for p in parsed.procedures]
+    existing = store.existing_codes(codes) if codes else set()
+    if parsed.procedures:
+        store.put_procedures(parsed.procedures)
+        fresh = {p.code: listing_record(p) for p in parsed.procedures}
+        rebuild_snapshot(store, live, fresh, read_table=not (whole_catalogue and not existing))
+    return ImportResult(
+        imported=len(codes) - len(existing),
+        updated=len(existing),
+        rejected=parsed.rejected,
+        procedures=parsed.procedures,
+    )
+
+
+def rebuild_snapshot(
+    store: Store, live: LiveCatalog | None, fresh: dict[str, dict[str, Any]], read_table: bool = True
+) -> None:
+    # The table is the truth; the just-written records are laid over it in case the index lags the write.
+    # A first import of a whole catalogue into an empty table is its own truth.
+    records = {r["code"]: r for r in store.listing_records()} if read_table else {}
+    records.update(fresh)
+    ordered = sorted(records.values(), key=lambda r: r["code"])
+    etag = store.write_snapshot(ordered)
+    if live is not None:
+        live.replace(ordered, etag)
+
+
+# -- listing ---------------------------------------------------------------------------------------
+
+
+def encode_cursor(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"o:{offset}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> int:
+    if not cursor:
+        return 0
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        kind, _, value = text.partition(":")
+        offset = int(value)
+        if kind != "o" or offset < 0 or offset > 1_000_000:
+            raise ValueError
+    except (ValueError, UnicodeDecodeError) as err:
+        raise BadRequest(
+            "Tham số cursor không hợp lệ; hãy dùng giá trị next_cursor của trang trước."
+        ) from err
+    return offset
+
+
+def search_page(
+    index: CatalogIndex, q: str, filters: Filters, limit: int, cursor: str | None
+) -> dict[str, Any]:
+    offset = decode_cursor(cursor)
+    result = index.search(q, filters, offset, limit)
+    next_offset = offset + len(result.ids)
+    return {
+        "items": [index.docs[i] for i in result.ids],
+        "total": result.total,
+        "next_cursor": encode_cursor(next_offset) if next_offset < result.total and result.ids else None,
+    }

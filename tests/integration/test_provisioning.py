@@ -1,0 +1,100 @@
+"""The local cloud provisions exactly what serverless.yml declares: read it back and compare."""
+
+from __future__ import annotations
+
+import json
+
+from infra import sls
+from services.core import aws
+
+
+def _template() -> dict:
+    return sls.load(stage="local").resources
+
+
+def test_the_table_has_its_keys_indexes_stream_ttl_and_recovery(cloud):
+    spec = _template()["Table"]["Properties"]
+    table = aws.dynamodb().describe_table(TableName=cloud.provisioned.ref("Table"))["Table"]
+    assert table["KeySchema"] == spec["KeySchema"]
+    assert sorted(i["IndexName"] for i in table["GlobalSecondaryIndexes"]) == sorted(
+        i["IndexName"] for i in spec["GlobalSecondaryIndexes"]
+    )
+    for index in table["GlobalSecondaryIndexes"]:
+        declared = next(i for i in spec["GlobalSecondaryIndexes"] if i["IndexName"] == index["IndexName"])
+        assert index["KeySchema"] == declared["KeySchema"]
+        assert index["Projection"]["ProjectionType"] == declared["Projection"]["ProjectionType"]
+    assert table["StreamSpecification"] == {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
+    assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
+    ttl = aws.dynamodb().describe_time_to_live(TableName=table["TableName"])["TimeToLiveDescription"]
+    assert ttl == {
+        "TimeToLiveStatus": "ENABLED",
+        "AttributeName": spec["TimeToLiveSpecification"]["AttributeName"],
+    }
+    backups = aws.dynamodb().describe_continuous_backups(TableName=table["TableName"])
+    assert (
+        backups["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"]
+        == "ENABLED"
+    )
+
+
+def test_every_bucket_is_encrypted_private_and_configured(cloud):
+    s3 = aws.s3()
+    for logical, spec in _template().items():
+        if spec["Type"] != "AWS::S3::Bucket":
+            continue
+        name = cloud.provisioned.ref(logical)
+        props = spec["Properties"]
+        encryption = s3.get_bucket_encryption(Bucket=name)["ServerSideEncryptionConfiguration"]["Rules"][0]
+        assert encryption["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+        block = s3.get_public_access_block(Bucket=name)["PublicAccessBlockConfiguration"]
+        assert block == props["PublicAccessBlockConfiguration"]
+        if "CorsConfiguration" in props:
+            rules = s3.get_bucket_cors(Bucket=name)["CORSRules"]
+            assert rules[0]["AllowedOrigins"] == props["CorsConfiguration"]["CorsRules"][0]["AllowedOrigins"]
+            assert rules[0]["AllowedMethods"] == props["CorsConfiguration"]["CorsRules"][0]["AllowedMethods"]
+        if "LifecycleConfiguration" in props:
+            rules = s3.get_bucket_lifecycle_configuration(Bucket=name)["Rules"]
+            assert sorted(r["ID"] for r in rules) == sorted(
+                r["Id"] for r in props["LifecycleConfiguration"]["Rules"]
+            )
+        if "NotificationConfiguration" in props:
+            queues = s3.get_bucket_notification_configuration(Bucket=name)["QueueConfigurations"]
+            assert queues[0]["QueueArn"] == cloud.provisioned.att("UploadsQueue", "Arn")
+            assert queues[0]["Events"] == ["s3:ObjectCreated:*"]
+
+
+def test_every_queue_has_its_dead_letter_queue(cloud):
+    template = _template()
+    sqs = aws.sqs()
+    queues = {k: v for k, v in template.items() if v["Type"] == "AWS::SQS::Queue"}
+    consumers = {k for k, v in queues.items() if "RedrivePolicy" in v["Properties"]}
+    dead_letters = {k for k in queues if k.endswith("DLQ")}
+    assert consumers, "no queues"
+    for logical in consumers:
+        attributes = sqs.get_queue_attributes(
+            QueueUrl=cloud.provisioned.ref(logical), AttributeNames=["All"]
+        )["Attributes"]
+        policy = json.loads(attributes["RedrivePolicy"])
+        declared = queues[logical]["Properties"]
+        assert int(policy["maxReceiveCount"]) == int(declared["RedrivePolicy"]["maxReceiveCount"])
+        target = next(
+            k for k in dead_letters if cloud.provisioned.att(k, "Arn") == policy["deadLetterTargetArn"]
+        )
+        assert target == f"{logical.removesuffix('Queue')}DLQ"
+        assert attributes["VisibilityTimeout"] == str(declared["VisibilityTimeout"])
+    # and every dead-letter queue has an alarm
+    alarmed = {
+        a["Dimensions"][0]["Value"] for a in aws.client("cloudwatch").describe_alarms()["MetricAlarms"]
+    }
+    for dlq in dead_letters:
+        assert cloud.provisioned.att(dlq, "QueueName") in alarmed, dlq
+
+
+def test_resources_the_local_cloud_does_not_emulate_are_only_identity_and_roles(cloud):
+    kinds = {_template()[logical]["Type"] for logical in cloud.provisioned.skipped}
+    assert kinds <= {
+        "AWS::IAM::Role",
+        "AWS::Cognito::UserPool",
+        "AWS::Cognito::UserPoolClient",
+        "AWS::Cognito::UserPoolGroup",
+    }
