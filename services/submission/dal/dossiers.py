@@ -1,0 +1,233 @@
+"""The submission service's storage: dossier items in the table, documents in the uploads bucket."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from services.core import aws, ddb, keys
+from services.core.events import Event, outbox_put
+from services.core.procedures import Procedure, get_procedure
+
+UPLOAD_PREFIX = "dossiers"
+
+
+class DossierStore:
+    def __init__(self, table: str, bucket: str):
+        self.table = table
+        self.bucket = bucket
+
+    # -- reads -------------------------------------------------------------------------------------
+
+    def procedure(self, code: str) -> Procedure | None:
+        return get_procedure(self.table, code)
+
+    def meta(self, dossier_id: str) -> dict[str, Any] | None:
+        item = (
+            aws.dynamodb()
+            .get_item(TableName=self.table, Key=ddb.key(keys.dossier(dossier_id)), ConsistentRead=True)
+            .get("Item")
+        )
+        return ddb.deserialize(item)
+
+    def partition(self, dossier_id: str) -> list[dict[str, Any]]:
+        """Every item of a dossier (META, FILE#, HIST#, ...) in one Query."""
+        items: list[dict[str, Any]] = []
+        kwargs: dict[str, Any] = {
+            "TableName": self.table,
+            "KeyConditionExpression": "PK = :pk",
+            "ExpressionAttributeValues": {":pk": {"S": keys.dossier_partition(dossier_id)}},
+            "ConsistentRead": True,
+        }
+        while True:
+            page = aws.dynamodb().query(**kwargs)
+            items += [ddb.deserialize(i) for i in page.get("Items", [])]  # type: ignore[misc]
+            if "LastEvaluatedKey" not in page:
+                return items
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def files(self, dossier_id: str) -> list[dict[str, Any]]:
+        page = aws.dynamodb().query(
+            TableName=self.table,
+            KeyConditionExpression="PK = :pk AND begins_with(SK, :file)",
+            ExpressionAttributeValues={
+                ":pk": {"S": keys.dossier_partition(dossier_id)},
+                ":file": {"S": keys.FILE_PREFIX},
+            },
+            ConsistentRead=True,
+        )
+        return [ddb.deserialize(i) for i in page.get("Items", [])]  # type: ignore[misc]
+
+    def file(self, dossier_id: str, file_id: str) -> dict[str, Any] | None:
+        item = (
+            aws.dynamodb()
+            .get_item(
+                TableName=self.table, Key=ddb.key(keys.dossier_file(dossier_id, file_id)), ConsistentRead=True
+            )
+            .get("Item")
+        )
+        return ddb.deserialize(item)
+
+    # -- writes ------------------------------------------------------------------------------------
+
+    def create(self, item: dict[str, Any]) -> None:
+        aws.dynamodb().put_item(
+            TableName=self.table, Item=ddb.serialize(item), ConditionExpression="attribute_not_exists(PK)"
+        )
+
+    def replace_draft(self, dossier_id: str, changes: dict[str, Any], version: int) -> None:
+        names = {f"#{k}": k for k in changes}
+        sets = ", ".join(f"#{k} = :{k}" for k in changes)
+        aws.dynamodb().update_item(
+            TableName=self.table,
+            Key=ddb.key(keys.dossier(dossier_id)),
+            UpdateExpression=f"SET {sets}, version = version + :one",
+            ConditionExpression="#status = :draft AND version = :version",
+            ExpressionAttributeNames={**names, "#status": "status"},
+            ExpressionAttributeValues={
+                **ddb.values(**changes),
+                **ddb.values(draft="DRAFT", version=version, one=1),
+            },
+        )
+
+    def add_file(
+        self, dossier_id: str, file_item: dict[str, Any], max_files: int, open_statuses: Sequence[str]
+    ) -> None:
+        """The file's item and the dossier's file count in one transaction; the count caps uploads."""
+        ddb.transact(
+            aws.dynamodb(),
+            [
+                {
+                    "Put": {
+                        "TableName": self.table,
+                        "Item": ddb.serialize(file_item),
+                        "ConditionExpression": "attribute_not_exists(PK)",
+                    }
+                },
+                {
+                    "Update": {
+                        "TableName": self.table,
+                        "Key": ddb.key(keys.dossier(dossier_id)),
+                        "UpdateExpression": "SET file_count = if_not_exists(file_count, :zero) + :one",
+                        "ConditionExpression": (
+                            "#status IN (:s0, :s1) AND "
+                            "(attribute_not_exists(file_count) OR file_count < :max)"
+                        ),
+                        "ExpressionAttributeNames": {"#status": "status"},
+                        "ExpressionAttributeValues": ddb.values(
+                            zero=0, one=1, max=max_files, s0=open_statuses[0], s1=open_statuses[-1]
+                        ),
+                    }
+                },
+            ],
+        )
+
+    def remove_file(self, dossier_id: str, file_id: str, open_statuses: Sequence[str]) -> None:
+        ddb.transact(
+            aws.dynamodb(),
+            [
+                {
+                    "Delete": {
+                        "TableName": self.table,
+                        "Key": ddb.key(keys.dossier_file(dossier_id, file_id)),
+                        "ConditionExpression": "attribute_exists(PK)",
+                    }
+                },
+                {
+                    "Update": {
+                        "TableName": self.table,
+                        "Key": ddb.key(keys.dossier(dossier_id)),
+                        "UpdateExpression": "SET file_count = file_count - :one",
+                        "ConditionExpression": "#status IN (:s0, :s1) AND file_count > :zero",
+                        "ExpressionAttributeNames": {"#status": "status"},
+                        "ExpressionAttributeValues": ddb.values(
+                            zero=0, one=1, s0=open_statuses[0], s1=open_statuses[-1]
+                        ),
+                    }
+                },
+            ],
+        )
+
+    def next_sequence(self, agency: str, yymmdd: str, expires_at: int) -> int:
+        """The day's next number for an agency: one atomic counter per agency and day."""
+        answer = aws.dynamodb().update_item(
+            TableName=self.table,
+            Key=ddb.key(keys.daily_sequence(agency, yymmdd)),
+            UpdateExpression="ADD seq :one SET expires_at = if_not_exists(expires_at, :ttl)",
+            ExpressionAttributeValues=ddb.values(one=1, ttl=expires_at),
+            ReturnValues="UPDATED_NEW",
+        )
+        return int(answer["Attributes"]["seq"]["N"])
+
+    def transact(self, items: Sequence[dict[str, Any]]) -> None:
+        ddb.transact(aws.dynamodb(), items)
+
+    def update(
+        self,
+        key: dict[str, str],
+        set_values: dict[str, Any],
+        condition: str | None = None,
+        condition_values: dict[str, Any] | None = None,
+        remove: Sequence[str] = (),
+    ) -> dict[str, Any]:
+        return ddb.update_op(
+            self.table, key, set_values, condition=condition, condition_values=condition_values, remove=remove
+        )
+
+    def put(self, item: dict[str, Any], condition: str | None = None) -> dict[str, Any]:
+        return ddb.put_op(self.table, item, condition)
+
+    def outbox(self, event: Event) -> dict[str, Any]:
+        return outbox_put(self.table, event)
+
+    def set_file_verdict(self, dossier_id: str, file_id: str, values: dict[str, Any]) -> None:
+        names = {f"#{k}": k for k in values}
+        aws.dynamodb().update_item(
+            TableName=self.table,
+            Key=ddb.key(keys.dossier_file(dossier_id, file_id)),
+            UpdateExpression="SET " + ", ".join(f"#{k} = :{k}" for k in values),
+            ConditionExpression="attribute_exists(PK)",
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=ddb.values(**values),
+        )
+
+    # -- the uploads bucket ------------------------------------------------------------------------
+
+    @staticmethod
+    def object_key(dossier_id: str, file_id: str, extension: str) -> str:
+        return f"{UPLOAD_PREFIX}/{dossier_id}/{file_id}{extension}"
+
+    def presigned_post(self, key: str, content_type: str, size: int, expires: int) -> dict[str, Any]:
+        tagging = "<Tagging><TagSet><Tag><Key>state</Key><Value>draft</Value></Tag></TagSet></Tagging>"
+        fields = {"Content-Type": content_type, "tagging": tagging}
+        conditions: list[Any] = [
+            {"bucket": self.bucket},
+            {"key": key},
+            {"Content-Type": content_type},
+            {"tagging": tagging},
+            ["content-length-range", size, size],
+        ]
+        return dict(
+            aws.s3().generate_presigned_post(
+                Bucket=self.bucket, Key=key, Fields=fields, Conditions=conditions, ExpiresIn=expires
+            )
+        )
+
+    def read_object(self, key: str, chunk_size: int = 256 * 1024) -> tuple[Iterator[bytes], str]:
+        answer = aws.s3().get_object(Bucket=self.bucket, Key=key)
+        return answer["Body"].iter_chunks(chunk_size), str(answer.get("ETag", "")).strip('"')
+
+    def delete_object(self, key: str) -> None:
+        aws.s3().delete_object(Bucket=self.bucket, Key=key)
+
+    def tag_kept(self, key: str) -> None:
+        """A submitted dossier's document: no longer expired with abandoned drafts."""
+        try:
+            aws.s3().put_object_tagging(
+                Bucket=self.bucket, Key=key, Tagging={"TagSet": [{"Key": "state", "Value": "submitted"}]}
+            )
+        except ClientError as err:
+            if err.response.get("Error", {}).get("Code") not in {"NoSuchKey", "404"}:
+                raise

@@ -1,0 +1,364 @@
+"""Submission as Lambda runs it: API Gateway events through Mangum, S3-to-SQS events to the verifier."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import os
+import re
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from infra.sources import LambdaContext
+from services.core import aws, ddb, keys
+from tests.apigw import call
+from tests.factories import applicant, html_bytes, pdf_bytes, png_bytes, s3_created, sqs_event
+from tests.integration.flows import LEVEL2, LEVEL4, auth, complete_draft, create, upload, view
+
+
+@pytest.fixture(scope="module")
+def api(submission_api):
+    return submission_api
+
+
+def test_a_draft_gets_a_capability_token_whose_hash_alone_is_stored(api):
+    # when
+    answer = create(api)
+    # then
+    assert answer.status == 201
+    draft = answer.json()
+    assert draft["status"] == "DRAFT" and len(base64.urlsafe_b64decode(draft["access_token"] + "==")) == 16
+    assert [d["component_id"] for d in draft["documents"]] == ["GT1", "GT2"]
+    stored = json.dumps(
+        aws.dynamodb().get_item(TableName=os.environ["TABLE_NAME"], Key=ddb.key(keys.dossier(draft["id"])))[
+            "Item"
+        ]
+    )
+    assert draft["access_token"] not in stored and "token_hash" in stored
+
+
+def test_a_level_2_procedure_is_not_online_and_says_where_to_go(api):
+    answer = create(api, LEVEL2)
+    assert answer.status == 409
+    problem = answer.json()
+    assert problem["code"] == "not_online" and "Bộ phận tiếp nhận" in problem["detail"]
+
+
+def test_bad_applicant_data_is_a_422_listing_each_field_in_vietnamese(api):
+    answer = create(api, applicant=applicant(id_number="12345", phone="12345", email="khong-phai-email"))
+    assert answer.status == 422 and answer.headers["content-type"] == "application/problem+json"
+    fields = {e["field"]: e["message"] for e in answer.json()["errors"]}
+    assert "12 chữ số" in fields["applicant.id_number"]
+    assert "Số điện thoại" in fields["applicant.phone"] and "email" in fields["applicant.email"]
+
+
+def test_phone_numbers_are_normalised():
+    from services.submission.models.api import Applicant
+
+    assert Applicant(**applicant(phone="+84 912-345-678")).phone == "0912345678"
+    assert Applicant(**applicant(phone="02993822222")).phone == "02993822222"
+
+
+def test_form_data_is_checked_against_the_procedures_schema(api):
+    answer = create(api, form_data={"ghi_chu": "x" * 1001})
+    assert answer.status == 422
+    errors = {e["field"]: e["message"] for e in answer.json()["errors"]}
+    assert "bắt buộc" in errors["form_data.noi_dung_de_nghi"]
+    assert "1000" in errors["form_data.ghi_chu"]
+
+
+def test_the_delivery_method_must_be_one_the_procedure_allows(api):
+    answer = create(api, delivery={"method": "online"})
+    assert answer.status == 422 and answer.json()["errors"][0]["field"] == "delivery.method"
+
+
+def test_the_presigned_post_pins_key_type_size_and_expiry(api):
+    # given a draft and a hostile file name
+    draft = create(api).json()
+    # when
+    answer = call(
+        api[0].handler,
+        "POST",
+        f"/api/submission/dossiers/{draft['id']}/files",
+        headers=auth(draft["access_token"]),
+        body={
+            "component_id": "GT1",
+            "file_name": "../../etc/passwd.pdf",
+            "content_type": "application/pdf",
+            "size": 2048,
+        },
+    )
+    # then
+    assert answer.status == 201
+    grant = answer.json()
+    key = grant["upload"]["fields"]["key"]
+    assert re.fullmatch(rf"dossiers/{draft['id']}/[0-9a-f]{{32}}\.pdf", key) and ".." not in key
+    policy = json.loads(base64.b64decode(grant["upload"]["fields"]["policy"]))
+    conditions = policy["conditions"]
+    assert {"key": key} in conditions and {"Content-Type": "application/pdf"} in conditions
+    assert ["content-length-range", 2048, 2048] in conditions
+    assert grant["expires_in"] <= 900
+    stored = view(api, draft)["files"][0]
+    assert stored["file_name"] == "passwd.pdf" and stored["status"] == "PENDING"
+
+
+def test_only_pdf_jpeg_png_within_the_size_limit_are_granted(api):
+    draft = create(api).json()
+    answer = call(
+        api[0].handler,
+        "POST",
+        f"/api/submission/dossiers/{draft['id']}/files",
+        headers=auth(draft["access_token"]),
+        body={
+            "component_id": "GT9",
+            "file_name": "a.exe",
+            "content_type": "application/x-msdownload",
+            "size": 11 * 1024 * 1024,
+        },
+    )
+    assert answer.status == 422
+    assert {e["field"] for e in answer.json()["errors"]} == {"component_id", "content_type", "size"}
+
+
+def test_the_verifier_accepts_a_real_pdf_and_records_its_checksum(api):
+    draft = create(api).json()
+    upload(api, draft, "GT1", pdf_bytes())
+    file = view(api, draft)["files"][0]
+    assert file["status"] == "VERIFIED" and file["reason"] is None
+    stored = ddb.deserialize(
+        aws.dynamodb().get_item(
+            TableName=os.environ["TABLE_NAME"], Key=ddb.key(keys.dossier_file(draft["id"], file["file_id"]))
+        )["Item"]
+    )
+    import hashlib
+
+    assert stored["sha256"] == hashlib.sha256(pdf_bytes()).hexdigest()
+
+
+def test_html_declared_as_pdf_is_rejected_and_removed(api):
+    draft = create(api).json()
+    grant = upload(api, draft, "GT1", html_bytes())
+    file = view(api, draft)["files"][0]
+    assert file["status"] == "REJECTED" and "không phải PDF" in file["reason"]
+    listed = aws.s3().list_objects_v2(
+        Bucket=os.environ["UPLOADS_BUCKET"], Prefix=grant["upload"]["fields"]["key"]
+    )
+    assert listed.get("KeyCount", 0) == 0
+
+
+def test_an_11_mib_file_declared_as_1_kb_is_rejected(api):
+    draft = create(api).json()
+    upload(api, draft, "GT1", pdf_bytes(pad_to=11 * 1024 * 1024), declared=1024)
+    file = view(api, draft)["files"][0]
+    assert file["status"] == "REJECTED" and "10 MB" in file["reason"]
+
+
+def test_a_redelivered_upload_event_changes_nothing(api):
+    # given a verified document
+    draft = create(api).json()
+    grant = upload(api, draft, "GT1", png_bytes(), content_type="image/png", name="anh.png")
+    before = view(api, draft)["files"]
+    # when S3's event arrives again
+    bucket, key = os.environ["UPLOADS_BUCKET"], grant["upload"]["fields"]["key"]
+    etag = aws.s3().head_object(Bucket=bucket, Key=key)["ETag"]
+    answer = api[1].handler(
+        sqs_event([s3_created(bucket, key, len(png_bytes()), etag)]), LambdaContext("verifier")
+    )
+    # then
+    assert answer == {"batchItemFailures": []}
+    assert view(api, draft)["files"] == before
+
+
+def test_submit_lists_what_is_missing_and_writes_nothing(api):
+    draft = create(api).json()
+    upload(api, draft, "GT1", pdf_bytes())
+    answer = call(
+        api[0].handler,
+        "POST",
+        f"/api/submission/dossiers/{draft['id']}/submit",
+        headers=auth(draft["access_token"]),
+    )
+    assert answer.status == 422 and answer.json()["code"] == "validation_failed"
+    assert [e["field"] for e in answer.json()["errors"]] == ["documents.GT2"]
+    assert view(api, draft)["status"] == "DRAFT"
+
+
+def test_submit_assigns_the_code_and_writes_status_history_lookup_and_event_together(api):
+    # given a draft with every document verified
+    draft = complete_draft(api)
+    # when
+    answer = call(
+        api[0].handler,
+        "POST",
+        f"/api/submission/dossiers/{draft['id']}/submit",
+        headers=auth(draft["access_token"]),
+    )
+    # then
+    assert answer.status == 200, answer.text
+    submitted = answer.json()
+    assert re.fullmatch(r"000\.00\.31\.H53-\d{6}-\d{4}", submitted["code"])
+    assert submitted["status"] == "SUBMITTED" and submitted["payment"] == {"required": False, "amount_vnd": 0}
+    table = os.environ["TABLE_NAME"]
+    lookup = aws.dynamodb().get_item(TableName=table, Key=ddb.key(keys.code_lookup(submitted["code"])))[
+        "Item"
+    ]
+    assert lookup["dossier_id"]["S"] == draft["id"]
+    dossier = view(api, draft)
+    assert dossier["history"][0]["to_status"] == "SUBMITTED" and dossier["expires_at"] is None
+    outbox = [
+        ddb.deserialize(i)
+        for i in aws.dynamodb().scan(TableName=table)["Items"]
+        if i["PK"]["S"].startswith("OUTBOX#") and draft["id"] in i["event"]["S"]
+    ]
+    assert [json.loads(o["event"])["type"] for o in outbox] == ["DossierSubmitted"]
+    # and submitting again returns the same code
+    again = call(
+        api[0].handler,
+        "POST",
+        f"/api/submission/dossiers/{draft['id']}/submit",
+        headers=auth(draft["access_token"]),
+    ).json()
+    assert again["code"] == submitted["code"]
+
+
+def test_two_submits_at_once_give_one_code(api):
+    draft = complete_draft(api)
+
+    def submit(_: int) -> dict:
+        asyncio.set_event_loop(asyncio.new_event_loop())  # Mangum expects one, as in Lambda's main thread
+        return call(
+            api[0].handler,
+            "POST",
+            f"/api/submission/dossiers/{draft['id']}/submit",
+            headers=auth(draft["access_token"]),
+        ).json()
+
+    with ThreadPoolExecutor(4) as pool:
+        codes = {answer["code"] for answer in pool.map(submit, range(4))}
+    assert len(codes) == 1
+
+
+def test_daily_sequence_counts_up_per_agency(api):
+    first = complete_draft(api)
+    second = complete_draft(api)
+    codes = [
+        call(
+            api[0].handler,
+            "POST",
+            f"/api/submission/dossiers/{d['id']}/submit",
+            headers=auth(d["access_token"]),
+        ).json()["code"]
+        for d in (first, second)
+    ]
+    assert int(codes[1][-4:]) == int(codes[0][-4:]) + 1
+
+
+def test_a_fee_paid_before_processing_makes_payment_pending_with_the_amount(api):
+    draft = complete_draft(
+        api, LEVEL4, form_data={"noi_dung_de_nghi": "Cấp phép"}, delivery={"method": "online"}
+    )
+    submitted = call(
+        api[0].handler,
+        "POST",
+        f"/api/submission/dossiers/{draft['id']}/submit",
+        headers=auth(draft["access_token"]),
+    ).json()
+    assert submitted["payment"] == {"required": True, "amount_vnd": 4_000_000}
+    assert view(api, draft)["payment_status"] == "PENDING"
+
+
+def test_the_receipt_is_a_printable_vietnamese_page_with_a_qr_code(api):
+    draft = complete_draft(api)
+    submitted = call(
+        api[0].handler,
+        "POST",
+        f"/api/submission/dossiers/{draft['id']}/submit",
+        headers=auth(draft["access_token"]),
+    ).json()
+    receipt = call(
+        api[0].handler,
+        "GET",
+        f"/api/submission/dossiers/{draft['id']}/receipt",
+        headers=auth(draft["access_token"]),
+    )
+    assert receipt.status == 200 and receipt.headers["content-type"].startswith("text/html")
+    assert submitted["code"] in receipt.text and "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ" in receipt.text
+    assert "<svg" in receipt.text and f"tra-cuu.html?ma={submitted['code']}" in receipt.text
+    assert "Ngày hẹn trả kết quả" in receipt.text and "094******234" in receipt.text
+    assert "<script" not in receipt.text and "style=" not in receipt.text
+
+
+def test_a_wrong_or_missing_token_is_refused(api):
+    draft = create(api).json()
+    other = create(api).json()
+    missing = call(api[0].handler, "GET", f"/api/submission/dossiers/{draft['id']}")
+    wrong = call(
+        api[0].handler, "GET", f"/api/submission/dossiers/{draft['id']}", headers=auth(other["access_token"])
+    )
+    assert missing.status == 401 and wrong.status == 403
+
+
+def test_a_draft_can_be_withdrawn(api):
+    draft = create(api).json()
+    answer = call(
+        api[0].handler,
+        "POST",
+        f"/api/submission/dossiers/{draft['id']}/withdraw",
+        headers=auth(draft["access_token"]),
+        body={"reason": "Nộp nhầm thủ tục"},
+    )
+    assert answer.status == 202 and view(api, draft)["status"] == "WITHDRAWN"
+
+
+def test_a_supplement_sends_the_new_files_to_tracking(api):
+    # given a submitted dossier for which an official asked for more documents
+    draft = complete_draft(api)
+    call(
+        api[0].handler,
+        "POST",
+        f"/api/submission/dossiers/{draft['id']}/submit",
+        headers=auth(draft["access_token"]),
+    )
+    table = os.environ["TABLE_NAME"]
+    aws.dynamodb().update_item(
+        TableName=table,
+        Key=ddb.key(keys.dossier(draft["id"])),
+        UpdateExpression=(
+            "SET #s = :s, supplement_round = :r, supplement_requested_at = :t, supplement_note = :n"
+        ),
+        ExpressionAttributeNames={"#s": "status"},
+        ExpressionAttributeValues=ddb.values(
+            s="SUPPLEMENT_REQUESTED", r=1, t="2026-11-26T09:00:00+07:00", n="Bổ sung bản sao giấy khai sinh"
+        ),
+    )
+    # when the citizen adds a document and sends the supplement
+    empty = call(
+        api[0].handler,
+        "POST",
+        f"/api/submission/dossiers/{draft['id']}/supplement",
+        headers=auth(draft["access_token"]),
+        body={"note": ""},
+    )
+    upload(api, draft, "GT2", pdf_bytes("bo sung"))
+    answer = call(
+        api[0].handler,
+        "POST",
+        f"/api/submission/dossiers/{draft['id']}/supplement",
+        headers=auth(draft["access_token"]),
+        body={"note": "Đã bổ sung"},
+    )
+    # then
+    assert empty.status == 422
+    assert answer.status == 202
+    dossier = view(api, draft)
+    assert dossier["supplement"]["note"] == "Bổ sung bản sao giấy khai sinh"
+    assert dossier["supplement"]["submitted_at"] is not None
+    assert [f["supplement"] for f in dossier["files"]] == [False, False, True]
+    events = [
+        json.loads(i["event"]["S"])
+        for i in aws.dynamodb().scan(TableName=table)["Items"]
+        if i["PK"]["S"].startswith("OUTBOX#") and draft["id"] in i["event"]["S"]
+    ]
+    assert "SupplementSubmitted" in [e["type"] for e in events]
