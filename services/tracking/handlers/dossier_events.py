@@ -1,0 +1,6 @@
+"""The dossier-events queue: submissions into inboxes, citizens' supplements and withdrawals, counters."""
+
+from services.core.consumer import event_consumer
+from services.tracking.wiring import tracking
+
+handler = event_consumer("tracking-dossier-events", tracking().on_dossier_event)

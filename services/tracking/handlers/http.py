@@ -1,0 +1,194 @@
+"""The tracking service's HTTP function: `/api/tracking` of API.md."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Depends, Path, Query
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from services.core.auth import Official, Role
+from services.core.calendar_config import calendar_days, save_calendar
+from services.core.dossiers import Status
+from services.core.errors import Unauthorized
+from services.core.http import create_app, lambda_handler
+from services.core.officials import current_official
+from services.tracking.models.api import (
+    ActionRequest,
+    Agency,
+    CalendarDays,
+    DossierDetail,
+    FeedbackAnswer,
+    FeedbackCreated,
+    FeedbackItem,
+    FeedbackList,
+    FeedbackRequest,
+    Inbox,
+    PublicDossier,
+    Rating,
+    RatingRequest,
+    ResultFileGrant,
+    ResultFileRequest,
+    Stats,
+)
+from services.tracking.wiring import tracking
+
+service = tracking()
+settings = service.settings
+app = create_app(
+    prefix="/api/tracking",
+    title="Theo dõi, xử lý hồ sơ (một cửa điện tử)",
+    description="Hộp hồ sơ của cơ quan, xử lý, liên thông, thống kê, tra cứu, phản ánh kiến nghị.",
+    portal_origin=settings.portal_url,
+)
+
+citizen_bearer = HTTPBearer(
+    auto_error=False, scheme_name="dossierToken", description="Mã truy cập hồ sơ (access_token) của công dân"
+)
+CODE = Path(min_length=5, max_length=60, pattern=r"^[0-9A-Za-z.\-]+$", description="Mã hồ sơ")
+MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
+Officer = Annotated[Official, Depends(current_official)]
+
+
+def citizen_token(credentials: HTTPAuthorizationCredentials | None = Depends(citizen_bearer)) -> str:
+    if credentials is None or not credentials.credentials:
+        raise Unauthorized("Cần mã truy cập của hồ sơ (Authorization: Bearer <access_token>).")
+    return credentials.credentials
+
+
+@app.get("/api/tracking/dossiers", response_model=Inbox, summary="Hộp hồ sơ của cơ quan")
+def inbox(
+    official: Officer,
+    status: Status | None = None,
+    overdue: bool | None = None,
+    procedure: Annotated[str | None, Query(max_length=40)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+) -> dict[str, Any]:
+    return service.inbox(official, status.value if status else None, overdue, procedure, limit, cursor)
+
+
+@app.get("/api/tracking/dossiers/{code}", response_model=DossierDetail, summary="Chi tiết hồ sơ")
+def detail(code: Annotated[str, CODE], official: Officer) -> dict[str, Any]:
+    return service.detail(official, code)
+
+
+@app.post(
+    "/api/tracking/dossiers/{code}/actions",
+    response_model=DossierDetail,
+    summary="Xử lý hồ sơ",
+    responses={
+        409: {"description": "version_conflict"},
+        422: {"description": "illegal_transition"},
+        403: {"description": "forbidden"},
+    },
+)
+def act(code: Annotated[str, CODE], body: ActionRequest, official: Officer) -> dict[str, Any]:
+    return service.act(official, code, body)
+
+
+@app.post(
+    "/api/tracking/dossiers/{code}/result-files",
+    status_code=201,
+    response_model=ResultFileGrant,
+    summary="Tải văn bản kết quả lên",
+)
+def result_file(code: Annotated[str, CODE], body: ResultFileRequest, official: Officer) -> dict[str, Any]:
+    return service.result_upload(official, code, body.file_name, body.content_type, body.size)
+
+
+@app.get("/api/tracking/stats", response_model=Stats, summary="Thống kê theo cơ quan, thủ tục, tháng")
+def stats(
+    official: Officer,
+    start: Annotated[str, Query(alias="from", pattern=MONTH, description="YYYY-MM")],
+    end: Annotated[str, Query(alias="to", pattern=MONTH, description="YYYY-MM")],
+) -> dict[str, Any]:
+    return service.stats(official, start, end)
+
+
+@app.get("/api/tracking/public/{code}", response_model=PublicDossier, summary="Tra cứu hồ sơ công khai")
+def public(code: Annotated[str, CODE]) -> dict[str, Any]:
+    return service.public(code)
+
+
+@app.post(
+    "/api/tracking/feedback",
+    status_code=201,
+    response_model=FeedbackCreated,
+    summary="Gửi phản ánh, kiến nghị",
+)
+def create_feedback(body: FeedbackRequest) -> dict[str, str]:
+    return service.create_feedback(body)
+
+
+@app.get("/api/tracking/feedback", response_model=FeedbackList, summary="Phản ánh, kiến nghị đã trả lời")
+def public_feedback(
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+) -> dict[str, Any]:
+    return service.public_feedback(limit, cursor)
+
+
+@app.get("/api/tracking/feedback/open", response_model=FeedbackList, summary="Phản ánh chờ cơ quan trả lời")
+def open_feedback(
+    official: Officer,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+) -> dict[str, Any]:
+    return service.open_feedback(official, limit, cursor)
+
+
+@app.post(
+    "/api/tracking/feedback/{feedback_id}/answer",
+    response_model=FeedbackItem,
+    summary="Trả lời phản ánh, kiến nghị",
+)
+def answer_feedback(
+    feedback_id: Annotated[str, Path(min_length=1, max_length=64)], body: FeedbackAnswer, official: Officer
+) -> dict[str, Any]:
+    return service.answer_feedback(official, feedback_id, body)
+
+
+@app.post(
+    "/api/tracking/dossiers/{code}/rating",
+    status_code=201,
+    response_model=Rating,
+    summary="Đánh giá mức độ hài lòng",
+)
+def rate(
+    code: Annotated[str, CODE], body: RatingRequest, token: Annotated[str, Depends(citizen_token)]
+) -> dict[str, Any]:
+    return service.rate(code, token, body)
+
+
+@app.get("/api/tracking/agencies", response_model=list[Agency], summary="Danh sách cơ quan (liên thông)")
+def agencies() -> list[dict[str, Any]]:
+    return [
+        {k: a.get(k) for k in ("code", "name", "tier", "parent")}
+        for a in service.structure().get("agencies", [])
+    ]
+
+
+@app.get("/api/tracking/calendar", response_model=CalendarDays, summary="Ngày nghỉ, ngày làm bù của tỉnh")
+def get_calendar(official: Officer) -> dict[str, list[str]]:
+    official.require(Role.LEADER, Role.RECEIVER, Role.HANDLER)
+    return calendar_days(settings.table_name)
+
+
+@app.put("/api/tracking/calendar", response_model=CalendarDays, summary="Khai báo ngày nghỉ, ngày làm bù")
+def put_calendar(body: CalendarDays, official: Officer) -> dict[str, list[str]]:
+    official.require(Role.LEADER)
+    from datetime import date
+
+    from services.core.errors import ValidationFailed
+
+    try:
+        days_off = [date.fromisoformat(d) for d in body.days_off]
+        working = [date.fromisoformat(d) for d in body.working_days]
+    except ValueError as err:
+        raise ValidationFailed("Ngày phải có dạng YYYY-MM-DD.") from err
+    save_calendar(settings.table_name, days_off, working)
+    return calendar_days(settings.table_name)
+
+
+handler = lambda_handler(app)

@@ -1,0 +1,13 @@
+from pydantic import Field
+
+from services.core.officials import OfficialsSettings
+
+
+class TrackingSettings(OfficialsSettings):
+    uploads_bucket: str = Field(min_length=1)
+    results_bucket: str = Field(min_length=1)
+
+
+class SyncSettings(TrackingSettings):
+    national_portal_url: str = Field(min_length=1, description="endpoint receiving status changes")
+    national_portal_timeout_seconds: float = Field(default=5.0, gt=0, le=30)

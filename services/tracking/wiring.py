@@ -1,0 +1,29 @@
+"""The tracking service assembled from its settings: one per container, shared by its functions."""
+
+from functools import cache
+from typing import Any
+
+from services.core.calendar_config import working_calendar
+from services.core.settings import load
+from services.core.structure import get_structure
+from services.tracking.dal.store import TrackingStore
+from services.tracking.logic.tracking import Tracking
+from services.tracking.settings import TrackingSettings
+
+
+@cache
+def tracking() -> Tracking:
+    settings = load(TrackingSettings)
+    store = TrackingStore(settings.table_name, settings.uploads_bucket, settings.results_bucket)
+    return Tracking(
+        store, settings, lambda: working_calendar(settings.table_name), lambda: _structure(settings)
+    )
+
+
+_structure_cache: dict[str, Any] = {}
+
+
+def _structure(settings: TrackingSettings) -> dict[str, Any]:
+    if "value" not in _structure_cache:
+        _structure_cache["value"] = get_structure(settings.table_name) or {}
+    return _structure_cache["value"]
