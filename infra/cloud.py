@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from infra import sls
+from infra.faults import FaultPlan
 from infra.provision import Provisioned, provision, resolve
-from infra.sources import Invoker, Scheduler, SqsSource, StreamSource, _direct
+from infra.sources import Scheduler, SqsSource, StreamSource
 from infra.tokens import DEFAULT_AUDIENCE, DEFAULT_ISSUER, dev_jwks
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,7 +78,7 @@ class LocalOptions:
 @dataclass
 class LocalCloud:
     options: LocalOptions
-    invoker: Invoker = _direct
+    faults: FaultPlan = field(default_factory=FaultPlan)
     config: sls.ServerlessConfig | None = None
     provisioned: Provisioned | None = None
     handlers: dict[str, Any] = field(default_factory=dict)
@@ -214,7 +215,7 @@ class LocalCloud:
     def build_sources(self) -> None:
         """Every event source of serverless.yml, wired to its handler (not yet polling)."""
         assert self.config and self.provisioned
-        self.scheduler = Scheduler(self.invoker, REGION)
+        self.scheduler = Scheduler(self.faults.invoke, REGION)
         for name, spec in self.config.functions.items():
             handler = self.handlers[name][1]
             timeout = int(spec.get("timeout", self.config.provider.get("timeout", 10)))
@@ -244,7 +245,7 @@ class LocalCloud:
                     batch_size=int(spec.get("batchSize", 10)),
                     timeout=timeout,
                     retry_delay=self.options.retry_delay,
-                    invoker=self.invoker,
+                    invoker=self.faults.invoke,
                 )
             )
 
@@ -266,7 +267,7 @@ class LocalCloud:
                 max_retries=int(spec.get("maximumRetryAttempts", 10)),
                 on_failure_queue_url=failure_url,
                 timeout=timeout,
-                invoker=self.invoker,
+                invoker=self.faults.invoke,
             )
         )
 

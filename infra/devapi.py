@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from fastapi import FastAPI, HTTPException, Query
 from pydantic import BaseModel, Field
@@ -14,6 +14,13 @@ from services.core.auth import Role
 
 if TYPE_CHECKING:
     from infra.cloud import LocalCloud
+
+
+class Fault(BaseModel):
+    function: str = Field(min_length=1, max_length=60)
+    fail_next: int = Field(default=0, ge=0, le=1000)
+    where: Literal["before", "after"] = "before"
+    probability: float = Field(default=0.0, ge=0, le=1)
 
 
 class Travel(BaseModel):
@@ -70,6 +77,44 @@ def create_dev_app(cloud: LocalCloud) -> FastAPI:
     def reset_clock() -> dict[str, str]:
         clock.reset_travel()
         return {"now": clock.iso(clock.now())}
+
+    @app.post("/local/faults")
+    def inject(body: Fault) -> dict[str, Any]:
+        """Fail the next invocations of a function (or a share of them): the outbox and chaos tests."""
+        if body.fail_next:
+            cloud.faults.fail_next(body.function, body.fail_next, body.where)
+        if body.probability:
+            cloud.faults.fail_randomly(body.function, body.probability)
+        return {"pending": cloud.faults.pending, "injected": dict(cloud.faults.injected)}
+
+    @app.delete("/local/faults")
+    def clear_faults() -> dict[str, Any]:
+        cloud.faults.clear()
+        return {"injected": dict(cloud.faults.injected)}
+
+    @app.get("/local/outbox")
+    def outbox() -> Any:
+        """The emails and text messages the functions sent (kept by the embedded AWS)."""
+        import json
+        import urllib.request
+
+        with urllib.request.urlopen(f"{cloud.options.aws_endpoint}/_local/outbox", timeout=5) as answer:
+            return json.loads(answer.read())
+
+    @app.get("/local/dlq")
+    def dead_letters() -> dict[str, int]:
+        """How many messages wait in each dead-letter queue."""
+        from services.core import aws
+
+        assert cloud.provisioned
+        depth = {}
+        for logical, resource in cloud.provisioned.resources.items():
+            if logical.endswith("DLQ"):
+                attributes = aws.sqs().get_queue_attributes(
+                    QueueUrl=resource["Ref"], AttributeNames=["ApproximateNumberOfMessages"]
+                )["Attributes"]
+                depth[logical] = int(attributes["ApproximateNumberOfMessages"])
+        return depth
 
     @app.get("/local/status")
     def status() -> dict[str, Any]:

@@ -321,7 +321,18 @@ def _alarm(logical: str, p: dict[str, Any], done: Provisioned) -> dict[str, Any]
     return {"Ref": name, "Arn": f"arn:aws:cloudwatch:{done.region}:{ACCOUNT_ID}:alarm:{name}"}
 
 
+def _email_identity(logical: str, p: dict[str, Any], done: Provisioned) -> dict[str, Any]:
+    identity = p["EmailIdentity"]
+    ses = aws.client("ses")
+    if "@" in identity:
+        ses.verify_email_identity(EmailAddress=identity)
+    else:
+        ses.verify_domain_identity(Domain=identity)
+    return {"Ref": identity}
+
+
 _CREATORS: dict[str, Callable[[str, dict[str, Any], Provisioned], dict[str, Any]]] = {
+    "AWS::SES::EmailIdentity": _email_identity,
     "AWS::DynamoDB::Table": _table,
     "AWS::S3::Bucket": _bucket,
     "AWS::SQS::Queue": _queue,

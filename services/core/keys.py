@@ -120,6 +120,22 @@ def payment_by_dossier_partition(dossier_id: str) -> str:
     return f"PAYDOSSIER#{dossier_id}"
 
 
+def payment_by_day(day: str, created_at: str, txn_ref: str) -> Key:
+    """GSI2: the orders created on a day (the daily reconciliation report), sharded like alarms."""
+    return {
+        "GSI2PK": payment_day_partition(day, shard_of(txn_ref, ALARM_SHARDS)),
+        "GSI2SK": f"{created_at}#{txn_ref}",
+    }
+
+
+def payment_day_partition(day: str, shard: int) -> str:
+    return f"PAYDAY#{day}#{shard}"
+
+
+def reconciliation_report(day: str) -> Key:
+    return {"PK": f"RECON#{day}", "SK": "META"}
+
+
 # -- statistics, feedback, events ------------------------------------------------------------------
 
 

@@ -143,27 +143,6 @@ class TrackingStore:
         page = aws.dynamodb().query(**kwargs)
         return [ddb.deserialize(i) for i in page.get("Items", [])], page.get("LastEvaluatedKey")  # type: ignore[misc]
 
-    def alarms(self, kind: str, day: str, until: str) -> list[str]:
-        """Dossier ids with an alarm on a day at or before `until` (every shard of the day)."""
-        ids: list[str] = []
-        for shard in range(keys.ALARM_SHARDS):
-            kwargs: dict[str, Any] = {
-                "TableName": self.table,
-                "IndexName": "GSI3",
-                "KeyConditionExpression": "GSI3PK = :pk AND GSI3SK <= :until",
-                "ExpressionAttributeValues": {
-                    ":pk": {"S": keys.alarm_partition(kind, day, shard)},
-                    ":until": {"S": until + "~"},
-                },
-            }
-            while True:
-                page = aws.dynamodb().query(**kwargs)
-                ids += [i["PK"]["S"].removeprefix("DOSSIER#") for i in page.get("Items", [])]
-                if "LastEvaluatedKey" not in page:
-                    break
-                kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-        return ids
-
     # -- statistics --------------------------------------------------------------------------------
 
     def apply_counts(

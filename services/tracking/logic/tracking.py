@@ -10,7 +10,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from services.core import keys
+from services.core import alarms, keys
 from services.core.auth import Official, Role, check_access_token
 from services.core.calendar import WorkingCalendar
 from services.core.clock import iso, iso_ms, now
@@ -441,20 +441,17 @@ class Tracking:
     def sweep(self, lookback_days: int = 7) -> dict[str, int]:
         """Flags dossiers due soon or overdue: reads the alarm index by day, never scans."""
         moment = now()
-        until = iso(moment)
         flagged = {"due_soon": 0, "overdue": 0}
-        for offset in range(-lookback_days, 1):
-            day = (moment + timedelta(days=offset)).date().isoformat()
-            for dossier_id in self.store.alarms(placement.ALARM_KIND, day, until):
-                meta = self.store.meta(dossier_id)
-                step = workflow.flag_deadline(meta, moment) if meta else None
-                if meta is None or step is None:
-                    continue
-                try:
-                    self._commit(meta, step, "Hệ thống", meta.get("current_agency") or meta["agency"], moment)
-                    flagged[step.action] += 1
-                except VersionConflict:
-                    continue  # changed meanwhile; the next sweep looks again
+        for partition in alarms.due(self.settings.table_name, placement.ALARM_KIND, moment, lookback_days):
+            meta = self.store.meta(partition.removeprefix("DOSSIER#"))
+            step = workflow.flag_deadline(meta, moment) if meta else None
+            if meta is None or step is None:
+                continue
+            try:
+                self._commit(meta, step, "Hệ thống", meta.get("current_agency") or meta["agency"], moment)
+                flagged[step.action] += 1
+            except VersionConflict:
+                continue  # changed meanwhile; the next sweep looks again
         return flagged
 
     # -- public lookup, feedback, ratings ------------------------------------------------------------
