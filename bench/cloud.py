@@ -25,6 +25,8 @@ def start(seed: bool = True) -> LocalCloud:
     os.environ.setdefault(
         "MOTO_RECORDER_FILEPATH", os.path.join(tempfile.gettempdir(), f"moto-recording-{os.getpid()}")
     )
+    # figures, not logs: the functions stay quiet and emit no metrics while measured
+    os.environ.update({"LOG_LEVEL": "ERROR", "POWERTOOLS_METRICS_DISABLED": "true"})
     options = LocalOptions.from_env({"PORT": str(free_port()), "AWS_PORT": str(free_port())})
     cloud = LocalCloud(options)
     cloud.start_aws()

@@ -322,7 +322,8 @@ class LocalCloud:
         if self.scheduler:
             self.scheduler.stop()
         for source in self.sources:
-            source.join(timeout=3)
+            if source.is_alive():
+                source.join(timeout=3)
         if self._moto is not None:
             self._moto.terminate()
             try:

@@ -6,6 +6,7 @@ import json
 import threading
 import time
 from datetime import date
+from typing import Any
 
 from services.core import aws, ddb, keys
 from services.core.calendar import WorkingCalendar
@@ -15,23 +16,36 @@ _lock = threading.Lock()
 _cached: tuple[float, str, WorkingCalendar] | None = None
 
 
-def working_calendar(table: str) -> WorkingCalendar:
-    """One GetItem every five minutes at most per container."""
-    global _cached
+def cached(table: str) -> WorkingCalendar | None:
     found = _cached
     if found is not None and found[1] == table and time.monotonic() - found[0] < CACHE_SECONDS:
         return found[2]
+    return None
+
+
+def remember(table: str, item: dict[str, Any] | None) -> WorkingCalendar:
+    """The calendar from its table item (read by the caller, alone or batched with another read)."""
+    global _cached
+    config = json.loads(item["doc"]["S"]) if item else {}
+    calendar = WorkingCalendar.with_days(
+        days_off=[date.fromisoformat(d) for d in config.get("days_off", [])],
+        working_days=[date.fromisoformat(d) for d in config.get("working_days", [])],
+    )
+    _cached = (time.monotonic(), table, calendar)
+    return calendar
+
+
+def calendar_key() -> dict[str, Any]:
+    return ddb.key(keys.catalog_config("CALENDAR"))
+
+
+def working_calendar(table: str) -> WorkingCalendar:
+    """One GetItem every five minutes at most per container."""
+    found = cached(table)
+    if found is not None:
+        return found
     with _lock:
-        item = (
-            aws.dynamodb().get_item(TableName=table, Key=ddb.key(keys.catalog_config("CALENDAR"))).get("Item")
-        )
-        config = json.loads(item["doc"]["S"]) if item else {}
-        calendar = WorkingCalendar.with_days(
-            days_off=[date.fromisoformat(d) for d in config.get("days_off", [])],
-            working_days=[date.fromisoformat(d) for d in config.get("working_days", [])],
-        )
-        _cached = (time.monotonic(), table, calendar)
-        return calendar
+        return remember(table, aws.dynamodb().get_item(TableName=table, Key=calendar_key()).get("Item"))
 
 
 def save_calendar(table: str, days_off: list[date], working_days: list[date]) -> None:

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-from botocore.exceptions import ClientError
+if TYPE_CHECKING:
+    from botocore.exceptions import ClientError
 
-_serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
+
+@cache
+def _codec() -> tuple[Any, Any]:
+    # boto3 costs ~150 ms to import; functions that never touch the table should not pay it at cold start
+    from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+    return TypeSerializer(), TypeDeserializer()
 
 
 def _to_dynamo(value: Any) -> Any:
@@ -37,11 +43,12 @@ def _from_dynamo(value: Any) -> Any:
 
 def serialize(item: Mapping[str, Any]) -> dict[str, Any]:
     """A plain dict to a DynamoDB item; None values are left out, floats become numbers."""
-    return {k: _serializer.serialize(_to_dynamo(v)) for k, v in item.items() if v is not None}
+    serializer = _codec()[0]
+    return {k: serializer.serialize(_to_dynamo(v)) for k, v in item.items() if v is not None}
 
 
 def value(v: Any) -> dict[str, Any]:
-    return dict(_serializer.serialize(_to_dynamo(v)))
+    return dict(_codec()[0].serialize(_to_dynamo(v)))
 
 
 def values(**kwargs: Any) -> dict[str, Any]:
@@ -52,7 +59,8 @@ def values(**kwargs: Any) -> dict[str, Any]:
 def deserialize(item: Mapping[str, Any] | None) -> dict[str, Any] | None:
     if item is None:
         return None
-    return {k: _from_dynamo(_deserializer.deserialize(v)) for k, v in item.items()}
+    deserializer = _codec()[1]
+    return {k: _from_dynamo(deserializer.deserialize(v)) for k, v in item.items()}
 
 
 def key(k: Mapping[str, str]) -> dict[str, Any]:
@@ -82,6 +90,8 @@ def transact(client: Any, items: Sequence[Mapping[str, Any]], token: str | None 
     kwargs: dict[str, Any] = {"TransactItems": list(items)}
     if token:
         kwargs["ClientRequestToken"] = token
+    from botocore.exceptions import ClientError
+
     try:
         client.transact_write_items(**kwargs)
     except ClientError as err:

@@ -1,4 +1,4 @@
-"""Officials' authentication for HTTP functions: settings, the verifier, a FastAPI dependency."""
+"""Officials' authentication for HTTP functions: the verifier and a FastAPI dependency."""
 
 from __future__ import annotations
 
@@ -9,17 +9,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from services.core.auth import Official, OfficialsVerifier
 from services.core.errors import Unauthorized
-from services.core.settings import CoreSettings, load
-
-
-class OfficialsSettings(CoreSettings):
-    officials_issuer: str
-    officials_audience: str
-    officials_jwks: str | None = None
-    officials_jwks_url: str | None = None
-
-    def _secret_values(self) -> dict[str, str]:
-        return {"OFFICIALS_JWKS": self.officials_jwks or ""}
+from services.core.settings import OfficialsSettings, load
 
 
 @cache

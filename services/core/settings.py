@@ -54,6 +54,18 @@ class CoreSettings(BaseSettings):
         return {}
 
 
+class OfficialsSettings(CoreSettings):
+    """Where officials' tokens come from: a JWKS document or URL, the issuer and the audience."""
+
+    officials_issuer: str
+    officials_audience: str
+    officials_jwks: str | None = None
+    officials_jwks_url: str | None = None
+
+    def _secret_values(self) -> dict[str, str]:
+        return {"OFFICIALS_JWKS": self.officials_jwks or ""}
+
+
 def is_dev_secret(value: str) -> bool:
     return DEV_VNPAY_HASH_SECRET in value or DEV_OFFICIALS_KID in value or _is_dev_public_key(value)
 

@@ -1,6 +1,6 @@
 from pydantic import Field
 
-from services.core.officials import OfficialsSettings
+from services.core.settings import OfficialsSettings
 
 
 class TrackingSettings(OfficialsSettings):

@@ -4,8 +4,12 @@ import pytest
 from pydantic import ValidationError
 
 from infra.tokens import dev_jwks
-from services.core.officials import OfficialsSettings
-from services.core.settings import DEV_VNPAY_HASH_SECRET, InsecureConfiguration, is_dev_secret
+from services.core.settings import (
+    DEV_VNPAY_HASH_SECRET,
+    InsecureConfiguration,
+    OfficialsSettings,
+    is_dev_secret,
+)
 
 BASE = {
     "STAGE": "prod",

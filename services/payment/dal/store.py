@@ -65,6 +65,24 @@ class PaymentStore:
         )
         return ddb.deserialize(item)
 
+    def partition(self, dossier_id: str) -> dict[str, dict[str, Any]]:
+        """Every item of a dossier by sort key (META, RESULT#…, DELIVERY, NOTICE#…) in one Query."""
+        items: dict[str, dict[str, Any]] = {}
+        kwargs: dict[str, Any] = {
+            "TableName": self.table,
+            "KeyConditionExpression": "PK = :pk",
+            "ExpressionAttributeValues": {":pk": {"S": keys.dossier_partition(dossier_id)}},
+            "ConsistentRead": True,
+        }
+        while True:
+            page = aws.dynamodb().query(**kwargs)
+            for raw in page.get("Items", []):
+                item = ddb.deserialize(raw) or {}
+                items[item["SK"]] = item
+            if "LastEvaluatedKey" not in page:
+                return items
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
     def part(self, dossier_id: str, name: str) -> dict[str, Any] | None:
         item = (
             aws.dynamodb()

@@ -60,20 +60,24 @@ class Delivery:
         self.portal_url = portal_url
 
     def deliver(self, event: Event) -> dict[str, Any]:
-        dossier_id = event.dossier_id
-        meta = self.store.dossier(dossier_id)
+        items = self.store.partition(event.dossier_id)  # the dossier, its result, delivery and notices
+        meta = items.get("META")
         if meta is None:
             return {"skipped": "no dossier"}
         method = event.data.get("delivery_method") or (meta.get("delivery") or {}).get("method", "in_person")
-        result = self.store.part(dossier_id, f"RESULT#{event.data.get('result_file_id')}")
-        details = self._make_available(meta, method, result, event)
-        sent = self._notify(meta, method, details)
+        result = items.get(f"RESULT#{event.data.get('result_file_id')}")
+        details = self._make_available(meta, method, result, event, items.get("DELIVERY"))
+        sent = self._notify(meta, method, details, items)
         return {"method": method, "notices": sent}
 
     def _make_available(
-        self, meta: dict[str, Any], method: str, result: dict[str, Any] | None, event: Event
+        self,
+        meta: dict[str, Any],
+        method: str,
+        result: dict[str, Any] | None,
+        event: Event,
+        existing: dict[str, Any] | None,
     ) -> dict[str, Any]:
-        existing = self.store.part(meta["id"], "DELIVERY")
         if existing is not None:
             return existing  # delivered before: the same details, nothing booked twice
         item: dict[str, Any] = {
@@ -113,7 +117,9 @@ class Delivery:
         logger.info("result delivered", extra={"dossier_code": meta["code"], "method": method})
         return item
 
-    def _notify(self, meta: dict[str, Any], method: str, details: dict[str, Any]) -> list[str]:
+    def _notify(
+        self, meta: dict[str, Any], method: str, details: dict[str, Any], items: dict[str, dict[str, Any]]
+    ) -> list[str]:
         applicant = meta.get("applicant", {})
         subject, body, text = notice(
             method, meta["code"], meta["procedure_name"], self.portal_url, meta["id"], details
@@ -124,7 +130,7 @@ class Delivery:
             if not address:
                 continue
             key = keys.dossier_part(meta["id"], f"NOTICE#{channel}")
-            state = self.store.part(meta["id"], f"NOTICE#{channel}")
+            state = items.get(f"NOTICE#{channel}")
             if state is not None and state.get("state") == "sent":
                 continue  # sent before
             if state is None and not self.store.claim(key, {"state": "sending", "at": iso(now())}):

@@ -32,6 +32,29 @@ class DossierStore:
         )
         return ddb.deserialize(item)
 
+    def meta_and_calendar(self, dossier_id: str) -> dict[str, Any] | None:
+        """The dossier, and the working calendar if this container's copy is stale, in one BatchGetItem."""
+        from services.core import calendar_config
+
+        if calendar_config.cached(self.table) is not None:
+            return self.meta(dossier_id)
+        wanted = [ddb.key(keys.dossier(dossier_id)), calendar_config.calendar_key()]
+        answer = aws.dynamodb().batch_get_item(
+            RequestItems={self.table: {"Keys": wanted, "ConsistentRead": True}}
+        )
+        items = answer["Responses"].get(self.table, [])
+        for key in answer.get("UnprocessedKeys", {}).get(self.table, {}).get("Keys", []):
+            found = aws.dynamodb().get_item(TableName=self.table, Key=key, ConsistentRead=True).get("Item")
+            if found:
+                items.append(found)
+        meta = next(
+            (i for i in items if i["SK"]["S"] == "META" and i["PK"]["S"].startswith("DOSSIER#")), None
+        )
+        calendar_config.remember(
+            self.table, next((i for i in items if i["PK"]["S"].startswith("CONFIG#")), None)
+        )
+        return ddb.deserialize(meta)
+
     def partition(self, dossier_id: str) -> list[dict[str, Any]]:
         """Every item of a dossier (META, FILE#, HIST#, ...) in one Query."""
         items: list[dict[str, Any]] = []

@@ -147,8 +147,11 @@ class Submission:
                 errors=[{"field": "delivery.method", "message": f"Thủ tục này chỉ trả kết quả {choices}."}],
             )
 
-    def _authorized(self, dossier_id: str, token: str) -> dict[str, Any]:
-        meta = self.store.meta(dossier_id) if len(dossier_id) <= 64 else None
+    def _authorized(self, dossier_id: str, token: str, with_calendar: bool = False) -> dict[str, Any]:
+        if len(dossier_id) > 64:
+            meta = None
+        else:
+            meta = self.store.meta_and_calendar(dossier_id) if with_calendar else self.store.meta(dossier_id)
         if meta is None or "token_hash" not in meta:
             raise NotFound("Không tìm thấy hồ sơ.")
         check_access_token(token, meta["token_hash"])
@@ -229,7 +232,7 @@ class Submission:
     # -- submit ------------------------------------------------------------------------------------
 
     def submit(self, dossier_id: str, token: str) -> Submitted:
-        meta = self._authorized(dossier_id, token)
+        meta = self._authorized(dossier_id, token, with_calendar=True)
         if meta["status"] != Status.DRAFT:
             if meta.get("code"):
                 return self._submitted(meta)  # submitting again answers with the same code

@@ -1,0 +1,322 @@
+"""Each operation of the suite run in process, as Lambda runs it, against the embedded AWS:
+how many AWS calls it makes (moto's recorder) and how long it takes, with the emulator's share.
+
+The emulator's share is the wall time spent inside AWS calls (botocore's before-send/after-call
+hooks); what remains is the function's own time, which is what Lambda bills on AWS plus the real
+AWS latency of the same calls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from bench.cloud import Recorder
+from infra.cloud import LocalCloud
+from infra.sources import LambdaContext
+from infra.tokens import mint
+from services.core import aws
+from tests.apigw import call
+from tests.factories import applicant, pdf_bytes, s3_created, sqs_event
+from tests.forms import fill
+
+
+class _Clock:
+    """Wall time inside AWS calls. FastAPI runs sync endpoints on a worker thread, so the bench (which
+    measures one operation at a time) keeps one total, not one per thread."""
+
+    def __init__(self) -> None:
+        self.total = 0.0
+        self.started: dict[int, float] = {}
+        self.lock = threading.Lock()
+
+
+_aws_time = _Clock()
+
+
+def _watch_clients() -> None:
+    """Accumulate the time each thread spends inside AWS calls."""
+    for service in ("dynamodb", "s3", "sqs", "ses", "sns", "dynamodbstreams"):
+        events = aws.client(service).meta.events
+        if getattr(events, "_bench_watched", False):
+            continue
+        events.register("before-send", _start)
+        events.register("after-call", _stop)
+        events._bench_watched = True  # type: ignore[attr-defined]
+
+
+def _start(**_: Any) -> None:
+    with _aws_time.lock:
+        _aws_time.started[threading.get_ident()] = time.perf_counter()
+
+
+def _stop(**_: Any) -> None:
+    with _aws_time.lock:
+        started = _aws_time.started.pop(threading.get_ident(), None)
+        if started is not None:
+            _aws_time.total += time.perf_counter() - started
+
+
+@dataclass
+class Measured:
+    name: str
+    calls: Counter[str] = field(default_factory=Counter)
+    per: int = 1
+    timings_ms: list[float] = field(default_factory=list)
+    emulator_ms: list[float] = field(default_factory=list)
+
+    @property
+    def total_calls(self) -> float:
+        return sum(self.calls.values()) / self.per
+
+    def p(self, values: list[float], q: float) -> float:
+        ordered = sorted(values)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
+
+    @property
+    def own_ms(self) -> list[float]:
+        return [t - e for t, e in zip(self.timings_ms, self.emulator_ms, strict=True)]
+
+
+def timed(measured: Measured, run: Callable[[], Any]) -> Any:
+    _aws_time.total = 0.0
+    started = time.perf_counter()
+    result = run()
+    measured.timings_ms.append((time.perf_counter() - started) * 1000)
+    measured.emulator_ms.append(_aws_time.total * 1000)
+    return result
+
+
+class Scenario:
+    """Dossiers taken through every operation, in process, against the embedded AWS."""
+
+    def __init__(self, cloud: LocalCloud):
+        self.cloud = cloud
+        self.recorder = Recorder(cloud.options.aws_endpoint)
+        handlers = cloud.load_functions()
+        self.fn = {name: handler for name, (_, handler) in handlers.items()}
+        asyncio.set_event_loop(asyncio.new_event_loop())
+        _watch_clients()
+
+    def _http(self, function: str, method: str, path: str, **kwargs: Any) -> Any:
+        answer = call(self.fn[function], method, path, **kwargs)
+        if answer.status >= 400:
+            raise RuntimeError(f"{method} {path}: {answer.status} {answer.text[:300]}")
+        return answer
+
+    def procedure(self, name: str) -> dict[str, Any]:
+        found = self._http("catalogApi", "GET", f"/api/catalog/procedures?q={name}&limit=1").json()["items"][
+            0
+        ]
+        return dict(self._http("catalogApi", "GET", f"/api/catalog/procedures/{found['code']}").json())
+
+    def run(self, repeats: int = 15) -> dict[str, Measured]:
+        results = {
+            n: Measured(n)
+            for n in (
+                "search (warm)",
+                "procedure detail",
+                "create draft",
+                "presign upload",
+                "verify upload",
+                "submit",
+                "inbox page",
+                "official action",
+                "IPN",
+                "result delivery",
+            )
+        }
+        marriage = self.procedure("Đăng ký kết hôn")
+        record = self.procedure("Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam")
+        self._http("catalogApi", "GET", "/api/catalog/procedures?q=dang%20ky")  # warm the index
+        agency = marriage["agency"]["code"]
+        officer = {"authorization": f"Bearer {mint(agency, ['receiver', 'handler', 'leader'])}"}
+        for _ in range(repeats):
+            self._measure(
+                results["search (warm)"],
+                lambda: self._http("catalogApi", "GET", "/api/catalog/procedures?q=dang%20ky%20ket%20hon"),
+            )
+            self._measure(
+                results["procedure detail"],
+                lambda: self._http("catalogApi", "GET", f"/api/catalog/procedures/{marriage['code']}"),
+            )
+            dossier = self._measure(results["create draft"], lambda: self._draft(marriage))
+            for component in marriage["components"]:
+                grant = self._measure(
+                    results["presign upload"], lambda c=component, d=dossier: self._presign(d, c["id"])
+                )
+                etag = aws.s3().put_object(
+                    Bucket=os.environ["UPLOADS_BUCKET"],
+                    Key=grant["upload"]["fields"]["key"],
+                    Body=pdf_bytes(),
+                )["ETag"]
+                event = sqs_event(
+                    [
+                        s3_created(
+                            os.environ["UPLOADS_BUCKET"],
+                            grant["upload"]["fields"]["key"],
+                            len(pdf_bytes()),
+                            etag,
+                        )
+                    ]
+                )
+                self._measure(
+                    results["verify upload"],
+                    lambda e=event: self.fn["uploadVerifier"](e, LambdaContext("uploadVerifier")),
+                )
+            submitted = self._measure(results["submit"], partial(self._submit, dossier))
+            self.cloud.pump()
+            self._measure(
+                results["inbox page"],
+                lambda: self._http("trackingApi", "GET", "/api/tracking/dossiers?limit=20", headers=officer),
+            )
+            version = self._http(
+                "trackingApi", "GET", f"/api/tracking/dossiers/{submitted['code']}", headers=officer
+            ).json()["version"]
+            self._measure(
+                results["official action"], partial(self._accept, submitted["code"], version, officer)
+            )
+            self._payment(record, results["IPN"])
+            self._delivery(results["result delivery"], dossier, submitted["code"])
+        return results
+
+    def _submit(self, dossier: dict[str, Any]) -> dict[str, Any]:
+        return dict(
+            self._http(
+                "submissionApi",
+                "POST",
+                f"/api/submission/dossiers/{dossier['id']}/submit",
+                headers={"authorization": f"Bearer {dossier['access_token']}"},
+            ).json()
+        )
+
+    def _accept(self, code: str, version: int, officer: dict[str, str]) -> Any:
+        return self._http(
+            "trackingApi",
+            "POST",
+            f"/api/tracking/dossiers/{code}/actions",
+            headers=officer,
+            body={"action": "accept", "expected_version": version},
+        )
+
+    def _measure(self, measured: Measured, run: Callable[[], Any]) -> Any:
+        with self.recorder.recording() as calls:
+            result = timed(measured, run)
+        measured.calls.update(calls)
+        measured.per = len(measured.timings_ms)
+        return result
+
+    def _draft(self, proc: dict[str, Any], method: str | None = None) -> dict[str, Any]:
+        body = {
+            "procedure_code": proc["code"],
+            "applicant": applicant(),
+            "form_data": fill(proc["form_schema"]),
+            "delivery": {"method": method or proc["delivery_methods"][0]},
+        }
+        return dict(self._http("submissionApi", "POST", "/api/submission/dossiers", body=body).json())
+
+    def _presign(self, dossier: dict[str, Any], component: str) -> dict[str, Any]:
+        return dict(
+            self._http(
+                "submissionApi",
+                "POST",
+                f"/api/submission/dossiers/{dossier['id']}/files",
+                headers={"authorization": f"Bearer {dossier['access_token']}"},
+                body={
+                    "component_id": component,
+                    "file_name": "a.pdf",
+                    "content_type": "application/pdf",
+                    "size": len(pdf_bytes()),
+                },
+            ).json()
+        )
+
+    def _payment(self, proc: dict[str, Any], measured: Measured) -> None:
+        from infra.sim import vnpay as gateway
+
+        dossier = self._draft(proc, "online")
+        token = {"authorization": f"Bearer {dossier['access_token']}"}
+        for component in proc["components"]:
+            if component["required"]:
+                grant = self._presign(dossier, component["id"])
+                key = grant["upload"]["fields"]["key"]
+                etag = aws.s3().put_object(Bucket=os.environ["UPLOADS_BUCKET"], Key=key, Body=pdf_bytes())[
+                    "ETag"
+                ]
+                self.fn["uploadVerifier"](
+                    sqs_event([s3_created(os.environ["UPLOADS_BUCKET"], key, len(pdf_bytes()), etag)]),
+                    LambdaContext("uploadVerifier"),
+                )
+        self._http("submissionApi", "POST", f"/api/submission/dossiers/{dossier['id']}/submit", headers=token)
+        order = self._http(
+            "paymentApi", "POST", "/api/payment/payments", headers=token, body={"dossier_id": dossier["id"]}
+        ).json()
+        sent = dict(parse_qsl(urlsplit(order["pay_url"]).query))
+        params = gateway.signed(
+            {
+                "vnp_Amount": sent["vnp_Amount"],
+                "vnp_BankCode": "NCB",
+                "vnp_BankTranNo": "VNP1",
+                "vnp_CardType": "ATM",
+                "vnp_OrderInfo": sent["vnp_OrderInfo"],
+                "vnp_PayDate": "20261126110000",
+                "vnp_ResponseCode": "00",
+                "vnp_TmnCode": sent["vnp_TmnCode"],
+                "vnp_TransactionNo": "1",
+                "vnp_TransactionStatus": "00",
+                "vnp_TxnRef": sent["vnp_TxnRef"],
+            },
+            self.cloud.options.vnpay_hash_secret,
+        )
+        self._measure(
+            measured, lambda: self._http("paymentApi", "GET", f"/api/payment/vnpay/ipn?{urlencode(params)}")
+        )
+
+    def _delivery(self, measured: Measured, dossier: dict[str, Any], code: str) -> None:
+        from services.core import ddb, keys
+        from services.core.events import Event, EventType
+
+        table = os.environ["TABLE_NAME"]
+        aws.dynamodb().put_item(
+            TableName=table,
+            Item=ddb.serialize(
+                {
+                    **keys.dossier_part(dossier["id"], "RESULT#r"),
+                    "file_id": "r",
+                    "key": f"results/{dossier['id']}/r.pdf",
+                    "file_name": "kq.pdf",
+                    "content_type": "application/pdf",
+                    "size": 10,
+                }
+            ),
+        )
+        event = Event(
+            type=EventType.RESULT_RETURNED,
+            dossier_id=dossier["id"],
+            data={"code": code, "result_file_id": "r", "delivery_method": "in_person"},
+        )
+        self._measure(
+            measured,
+            lambda: self.fn["resultDelivery"](
+                sqs_event([event.model_dump_json()]), LambdaContext("resultDelivery")
+            ),
+        )
+
+
+def summarise(measured: Measured) -> dict[str, float]:
+    return {
+        "calls": measured.total_calls,
+        "p50": statistics.median(measured.timings_ms),
+        "p99": measured.p(measured.timings_ms, 0.99),
+        "own_p50": statistics.median(measured.own_ms),
+        "emulator_p50": statistics.median(measured.emulator_ms),
+    }
