@@ -16,6 +16,7 @@ help:
 	@echo "make bench    measured figures: cold imports, AWS calls, latencies"
 	@echo "make cost     the monthly AWS bill from measured calls"
 	@echo "make package  the deployment artifact and CloudFormation (offline)"
+	@echo "make publish-portal STAGE=prod  upload the portal to a deployed stage (docs/deployment.md)"
 	@echo "make lint     ruff and mypy"
 	@echo "make fuzz     schemathesis against every service (large run)"
 	@echo "make chaos    thousands of dossiers with faults injected, then the invariant checker"
@@ -47,8 +48,9 @@ chromium:
 run: bootstrap
 	@$(PY) -m infra run
 
+# two pytest processes side by side, one coverage report (tests/run.py)
 test: bootstrap chromium
-	@$(PY) -m pytest --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
+	@$(PY) -m tests.run $(PYTEST_ARGS)
 
 test-fast: bootstrap
 	@$(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
@@ -80,3 +82,8 @@ chaos: bootstrap
 
 clean:
 	rm -rf build .serverless .pytest_cache .coverage htmlcov
+
+# -- the portal on AWS: the built portal/ to the stage's bucket, then a CloudFront invalidation ----------
+.PHONY: publish-portal
+publish-portal: bootstrap
+	@$(PY) -m infra publish-portal --stage $${STAGE:-prod}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -28,7 +29,8 @@ def main() -> int:
     local = bench_cloud.start(seed=True)
     try:
         _cold(figures, runs=3 if quick else 7)
-        _operations(figures, local, repeats=5 if quick else 15)
+        scenario = _operations(figures, local, repeats=5 if quick else 15)
+        figures["event_path_profile"] = scenario.profile_event_path(6 if quick else 20)
     finally:
         local.stop()
     _search(figures)
@@ -58,13 +60,16 @@ def _cold(figures: dict[str, object], runs: int) -> None:
     figures["cold_imports"] = rows
 
 
-def _operations(figures: dict[str, object], local: bench_cloud.LocalCloud, repeats: int) -> None:
+def _operations(
+    figures: dict[str, object], local: bench_cloud.LocalCloud, repeats: int
+) -> operations.Scenario:
     print(
         f"\n## Operations in process, as Lambda runs them ({repeats} each; AWS calls from moto's recorder)\n"
     )
     print("| operation | AWS calls | calls by kind | p50 ms | p99 ms | emulator p50 ms | own p50 ms | goal |")
     print("|---|---:|---|---:|---:|---:|---:|---|")
-    results = operations.Scenario(local).run(repeats)
+    scenario = operations.Scenario(local)
+    results = scenario.run(repeats)
     rows = {}
     for name, measured in results.items():
         s = operations.summarise(measured)
@@ -80,6 +85,25 @@ def _operations(figures: dict[str, object], local: bench_cloud.LocalCloud, repea
         )
         rows[name] = {**s, "by_kind": {op: n / measured.per for op, n in measured.calls.items()}}
     figures["operations"] = rows
+    figures["async"] = {
+        name: {
+            "invocations": m.per,
+            "records": m.calls["records"],
+            "own_p50": statistics.median(m.own_ms),
+            "p50": statistics.median(m.timings_ms),
+        }
+        for name, m in scenario.async_runs.items()
+        if m.timings_ms
+    }
+    figures["item_sizes"] = scenario.item_sizes()
+    print("\nAsynchronous functions during the run (own time excludes the emulator):\n")
+    print("| function | invocations | records | p50 ms | own p50 ms |")
+    print("|---|---:|---:|---:|---:|")
+    for name, row in figures["async"].items():
+        print(
+            f"| {name} | {row['invocations']} | {row['records']} | {row['p50']:.1f} | {row['own_p50']:.1f} |"
+        )
+    return scenario
 
 
 def _search(figures: dict[str, object]) -> None:
@@ -97,6 +121,18 @@ def _search(figures: dict[str, object]) -> None:
         )
         rows.append(r.__dict__)
     figures["search"] = rows
+
+
+WHY = {
+    "inbox": "It is the event path: the submit's transaction writes the outbox item; the relay reads it from "
+    "the table stream and publishes it; the dossier-events consumer receives it from its queue and places "
+    "the dossier in the inbox; the official's page then shows it. The hops wait for each other (stream "
+    "polling, queue long polling), so the stage is mostly waiting, not work.",
+    "verification": "S3 notifies the uploads queue, the verifier receives the message (long polling), reads "
+    "the object and records the verdict; the portal polls. Its time is the event path's, not the "
+    "verifier's own (`verify upload`).",
+    "submit": "One transaction with the dossier, its code, history and event, after a consistent read.",
+}
 
 
 def _throughput(figures: dict[str, object], dossiers: int) -> None:
@@ -117,11 +153,19 @@ def _throughput(figures: dict[str, object], dossiers: int) -> None:
     for stage, ms in result.stages_ms.items():
         print(f"| {stage} | {ms:.0f} |")
     slowest = max(result.stages_ms, key=lambda s: result.stages_ms[s])
-    print(
-        f"\nSlowest stage: **{slowest}**. It is asynchronous by design: S3 notifies the uploads queue, "
-        "the verifier's poller receives the message (long polling), reads the object and records the "
-        "verdict; the portal polls. Its time is the event path's, not the verifier's own (`verify upload`)."
-    )
+    print(f"\nSlowest stage: **{slowest}**. {WHY.get(slowest, '')}")
+    profile = figures.get("event_path_profile")
+    if slowest in ("inbox", "verification") and isinstance(profile, dict):
+        print(
+            f"\nWhere its time goes: {profile['dossiers']} submitted dossiers taken from the table stream to "
+            f"the inbox in process under cProfile ({profile['wall_ms']:.0f} ms, "
+            f"{profile['wall_ms'] / profile['dossiers']:.0f} ms a dossier):\n"
+        )
+        print("| where | ms | share |")
+        print("|---|---:|---:|")
+        total = sum(profile["by_area_ms"].values()) or 1
+        for area, ms in profile["by_area_ms"].items():
+            print(f"| {area} | {ms:.0f} | {ms / total:.0%} |")
     figures["throughput"] = {
         "per_minute": result.per_minute,
         "stages_ms": result.stages_ms,

@@ -102,6 +102,8 @@ class Scenario:
     def __init__(self, cloud: LocalCloud):
         self.cloud = cloud
         self.recorder = Recorder(cloud.options.aws_endpoint)
+        self.async_runs: dict[str, Measured] = {}
+        self._watch_async()
         handlers = cloud.load_functions()
         self.fn = {name: handler for name, (_, handler) in handlers.items()}
         asyncio.set_event_loop(asyncio.new_event_loop())
@@ -112,6 +114,38 @@ class Scenario:
         if answer.status >= 400:
             raise RuntimeError(f"{method} {path}: {answer.status} {answer.text[:300]}")
         return answer
+
+    def _watch_async(self) -> None:
+        """Time every queue, stream and schedule invocation the event layer makes during the run."""
+        invoke = self.cloud.faults.invoke
+
+        def timed_invoke(function: str, event: dict[str, Any], run: Callable[[], Any]) -> Any:
+            measured = self.async_runs.setdefault(function, Measured(function))
+            records = len(event.get("Records", [])) or 1
+            result = timed(measured, lambda: invoke(function, event, run))
+            measured.calls["records"] += records
+            measured.per = len(measured.timings_ms)
+            return result
+
+        self.cloud.faults.invoke = timed_invoke  # type: ignore[method-assign]
+
+    def item_sizes(self) -> dict[str, float]:
+        """Mean stored size in bytes of each kind of item (the table is the bench's own: a scan is fine)."""
+        from collections import defaultdict
+
+        sizes: dict[str, list[int]] = defaultdict(list)
+        kwargs: dict[str, Any] = {"TableName": os.environ["TABLE_NAME"]}
+        while True:
+            page = aws.dynamodb().scan(**kwargs)
+            for item in page["Items"]:
+                kind = item["PK"]["S"].split("#", 1)[0]
+                if kind == "DOSSIER":
+                    kind += "/" + item["SK"]["S"].split("#", 1)[0]
+                sizes[kind].append(len(str(item).encode()) // 2)  # roughly DynamoDB's name + value bytes
+            if "LastEvaluatedKey" not in page:
+                break
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return {kind: statistics.mean(values) for kind, values in sorted(sizes.items())}
 
     def procedure(self, name: str) -> dict[str, Any]:
         found = self._http("catalogApi", "GET", f"/api/catalog/procedures?q={name}&limit=1").json()["items"][
@@ -150,29 +184,7 @@ class Scenario:
                 lambda: self._http("catalogApi", "GET", f"/api/catalog/procedures/{marriage['code']}"),
             )
             dossier = self._measure(results["create draft"], lambda: self._draft(marriage))
-            for component in marriage["components"]:
-                grant = self._measure(
-                    results["presign upload"], lambda c=component, d=dossier: self._presign(d, c["id"])
-                )
-                etag = aws.s3().put_object(
-                    Bucket=os.environ["UPLOADS_BUCKET"],
-                    Key=grant["upload"]["fields"]["key"],
-                    Body=pdf_bytes(),
-                )["ETag"]
-                event = sqs_event(
-                    [
-                        s3_created(
-                            os.environ["UPLOADS_BUCKET"],
-                            grant["upload"]["fields"]["key"],
-                            len(pdf_bytes()),
-                            etag,
-                        )
-                    ]
-                )
-                self._measure(
-                    results["verify upload"],
-                    lambda e=event: self.fn["uploadVerifier"](e, LambdaContext("uploadVerifier")),
-                )
+            self._documents(marriage, dossier, results["presign upload"], results["verify upload"])
             submitted = self._measure(results["submit"], partial(self._submit, dossier))
             self.cloud.pump()
             self._measure(
@@ -188,6 +200,45 @@ class Scenario:
             self._payment(record, results["IPN"])
             self._delivery(results["result delivery"], dossier, submitted["code"])
         return results
+
+    def _documents(
+        self, proc: dict[str, Any], dossier: dict[str, Any], presign: Measured, verify: Measured
+    ) -> None:
+        """Every document of the dossier presigned, stored and verified (as the verifier's queue would)."""
+        for component in proc["components"]:
+            grant = self._measure(presign, lambda c=component: self._presign(dossier, c["id"]))
+            key = grant["upload"]["fields"]["key"]
+            body = pdf_bytes()
+            etag = aws.s3().put_object(Bucket=os.environ["UPLOADS_BUCKET"], Key=key, Body=body)["ETag"]
+            event = sqs_event([s3_created(os.environ["UPLOADS_BUCKET"], key, len(body), etag)])
+            self._measure(
+                verify, lambda e=event: self.fn["uploadVerifier"](e, LambdaContext("uploadVerifier"))
+            )
+
+    def profile_event_path(self, dossiers: int = 10) -> dict[str, Any]:
+        """A profile of the path from submit to inbox: `dossiers` submitted, then the stream, the relay,
+        the queue and the dossier-events consumer run under cProfile until every one is placed."""
+        import cProfile
+        import pstats
+
+        marriage = self.procedure("Đăng ký kết hôn")
+        scratch = Measured("scratch")
+        for _ in range(dossiers):
+            dossier = self._draft(marriage)
+            self._documents(marriage, dossier, scratch, scratch)
+            self._submit(dossier)
+        self.cloud.pump()  # the verifier's own S3 notifications: not part of the stage
+        profiler = cProfile.Profile()
+        started = time.perf_counter()
+        profiler.enable()
+        self.cloud.pump()
+        profiler.disable()
+        wall_ms = (time.perf_counter() - started) * 1000
+        stats = pstats.Stats(profiler)
+        by_area: Counter[str] = Counter()
+        for (filename, _, function), (_, _, own, _, _) in stats.stats.items():  # type: ignore[attr-defined]
+            by_area[_area(filename if filename != "~" else function)] += own * 1000
+        return {"dossiers": dossiers, "wall_ms": wall_ms, "by_area_ms": dict(by_area.most_common())}
 
     def _submit(self, dossier: dict[str, Any]) -> dict[str, Any]:
         return dict(
@@ -310,6 +361,26 @@ class Scenario:
                 sqs_event([event.model_dump_json()]), LambdaContext("resultDelivery")
             ),
         )
+
+
+AREAS = (
+    (
+        "waiting for the emulator (sockets, HTTP)",
+        ("socket", "ssl", "http/client", "urllib3", "select", "poll"),
+    ),
+    ("botocore: signing, serialising, parsing", ("botocore", "boto3", "xml", "dateutil")),
+    ("our code (services, infra)", ("/services/", "/infra/")),
+    ("Powertools", ("aws_lambda_powertools",)),
+    ("pydantic and json", ("pydantic", "json")),
+    ("the event layer's waits (sleeps, locks)", ("threading", "queue.py", "sleep", "acquire")),
+)
+
+
+def _area(filename: str) -> str:
+    for name, marks in AREAS:
+        if any(mark in filename for mark in marks):
+            return name
+    return "other (interpreter, standard library)"
 
 
 def summarise(measured: Measured) -> dict[str, float]:

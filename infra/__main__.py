@@ -3,11 +3,15 @@
 run                         start the whole system locally (what `make run` does)
 token --agency A --role R   print an official's token the local stack accepts
 seed                        load the seed catalogue into the table and bucket of the environment
+redrive [--stage S]         replay the dead-letter queues (poison messages are kept and reported)
+check [--stage S]           the invariant checker: inboxes, payments, events, statistics, DLQs
+publish-portal --stage S    upload the built portal to the stage's bucket on AWS, invalidate CloudFront
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 
@@ -30,7 +34,24 @@ def main(argv: list[str] | None = None) -> int:
     token.add_argument("--name")
     token.add_argument("--ttl", type=int, default=8 * 3600, help="seconds")
     commands.add_parser("seed", help="seed the catalogue (TABLE_NAME, FORMS_BUCKET, AWS_ENDPOINT_URL)")
+    redrive = commands.add_parser("redrive", help="replay every dead-letter queue of a stage")
+    redrive.add_argument("--stage", default=os.environ.get("STAGE", "local"))
+    redrive.add_argument("--dry-run", action="store_true", help="report, move nothing")
+    redrive.add_argument("--json", action="store_true", help="print the report as JSON")
+    check = commands.add_parser("check", help="check the invariants of a stage's data")
+    check.add_argument("--stage", default=os.environ.get("STAGE", "local"))
+    check.add_argument("--url", help="the local cloud (its gateway simulators); default from PORT")
+    check.add_argument("--json", action="store_true", help="print the result as JSON")
+    publish = commands.add_parser("publish-portal", help="upload the built portal to a deployed stage")
+    publish.add_argument("--stage", default=os.environ.get("STAGE"), required=not os.environ.get("STAGE"))
+    publish.add_argument(
+        "--region", default=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+    )
+    publish.add_argument("--directory", help="the built portal (default: portal/)")
+    publish.add_argument("--dry-run", action="store_true", help="list what would change, change nothing")
     args = parser.parse_args(argv)
+    if args.command in ("redrive", "check") and args.stage == "local":
+        _point_at_local_cloud()
 
     if args.command == "run":
         from infra.cloud import serve
@@ -59,7 +80,46 @@ def main(argv: list[str] | None = None) -> int:
             f"{report.imported} imported, {report.updated} updated, {report.rejected} rejected, "
             f"{report.templates_uploaded} templates, {report.seconds} s"
         )
+    elif args.command == "redrive":
+        from infra.redrive import redrive as run_redrive
+
+        report = run_redrive(args.stage, dry_run=args.dry_run, log=(lambda _: None) if args.json else print)
+        if args.json:
+            print(json.dumps(report.as_json(), ensure_ascii=False))
+    elif args.command == "check":
+        from infra.cloud import LocalOptions
+        from infra.invariants import check as run_check
+
+        result = run_check(args.stage, args.url or LocalOptions.from_env().base_url)
+        print(json.dumps(result.as_json(), ensure_ascii=False) if args.json else "\n".join(result.lines()))
+        return 0 if result.ok else 1
+    elif args.command == "publish-portal":
+        from pathlib import Path
+
+        from infra.publish import PORTAL_DIR, PublishError, publish
+
+        try:
+            published = publish(
+                args.stage,
+                Path(args.directory) if args.directory else PORTAL_DIR,
+                dry_run=args.dry_run,
+                region=args.region or "ap-southeast-1",
+            )
+        except PublishError as error:
+            print(f"publish-portal: {error}", file=sys.stderr)
+            return 1
+        print("\n".join(published.lines()))
     return 0
+
+
+def _point_at_local_cloud() -> None:
+    """The local stage's AWS is the embedded one `make run` started (AWS_PORT), unless told otherwise."""
+    from infra.cloud import LocalOptions
+
+    os.environ.setdefault("AWS_ENDPOINT_URL", LocalOptions.from_env().aws_endpoint)
+    for name, value in (("AWS_ACCESS_KEY_ID", "local"), ("AWS_SECRET_ACCESS_KEY", "local")):
+        os.environ.setdefault(name, value)
+    os.environ.setdefault("AWS_DEFAULT_REGION", "ap-southeast-1")
 
 
 if __name__ == "__main__":

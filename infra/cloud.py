@@ -279,15 +279,47 @@ class LocalCloud:
     def build_app(self) -> Any:
         from infra.devapi import create_dev_app
         from infra.gateway import Gateway, PortalFiles
+        from infra.signin import encode, origin
 
         routes = self.http_routes()
         routes["/local"] = create_dev_app(self)
         routes.update(self.simulators())
-        return Gateway(routes, PortalFiles(PORTAL_DIR, self.options.aws_endpoint), self.health)
+        config = self.portal_config()
+        portal = PortalFiles(
+            PORTAL_DIR,
+            self.options.aws_endpoint,
+            idp_origin=origin(config["officials"]["token_url"]),
+            generated={"/config.json": encode(config)},
+        )
+        return Gateway(routes, portal, self.health)
+
+    def portal_config(self) -> dict[str, Any]:
+        """The portal's /config.json: officials sign in at the identity provider simulator."""
+        from infra.signin import local_config
+
+        o = self.options
+        return local_config(o.base_url, issuer=o.officials_issuer, client_id=o.officials_audience)
+
+    def identity_provider(self) -> Any:
+        """The officials' OpenID Connect provider, as Cognito would be: the console is its one client."""
+        from infra.signin import SIGN_IN_PAGE
+        from infra.sim.idp import Client, IdpConfig, create_app, load_officials
+
+        o = self.options
+        page = o.base_url + SIGN_IN_PAGE
+        return create_app(
+            IdpConfig(
+                issuer=o.officials_issuer,
+                base_url=f"{o.base_url}/sim/idp",
+                clients=(Client(o.officials_audience, redirect_uris=(page,), logout_uris=(page,)),),
+                officials=load_officials(),
+            )
+        )
 
     def simulators(self) -> dict[str, Any]:
-        """The payment gateway's side of VNPay and the national portal's receiver, when present."""
-        apps: dict[str, Any] = {}
+        """The officials' identity provider, the payment gateway's side of VNPay and the national portal's
+        receiver."""
+        apps: dict[str, Any] = {"/sim/idp": self.identity_provider()}
         try:
             from infra.sim.vnpay import SimulatorConfig, Terminal, create_app
         except ImportError:

@@ -19,8 +19,11 @@ if TYPE_CHECKING:
 class Fault(BaseModel):
     function: str = Field(min_length=1, max_length=60)
     fail_next: int = Field(default=0, ge=0, le=1000)
-    where: Literal["before", "after"] = "before"
+    where: Literal["before", "midway", "after"] = "before"
     probability: float = Field(default=0.0, ge=0, le=1)
+    random_where: Literal["before", "midway", "after"] | None = Field(
+        default=None, description="where the random faults hit (a random point each time if not given)"
+    )
 
 
 class Travel(BaseModel):
@@ -83,8 +86,8 @@ def create_dev_app(cloud: LocalCloud) -> FastAPI:
         """Fail the next invocations of a function (or a share of them): the outbox and chaos tests."""
         if body.fail_next:
             cloud.faults.fail_next(body.function, body.fail_next, body.where)
-        if body.probability:
-            cloud.faults.fail_randomly(body.function, body.probability)
+        if "probability" in body.model_fields_set:  # 0 stops the random faults
+            cloud.faults.fail_randomly(body.function, body.probability, body.random_where)
         return {"pending": cloud.faults.pending, "injected": dict(cloud.faults.injected)}
 
     @app.delete("/local/faults")

@@ -12,16 +12,37 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from starlette.exceptions import HTTPException
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-# No inline scripts or styles, nothing from another origin except the embedded S3 the browser uploads
-# to and downloads from (its origin is added at start-up).
+# No inline scripts or styles, nothing from another origin except the object storage the browser uploads
+# to and downloads from ({aws}) and the officials' identity provider, whose token endpoint the console
+# calls to exchange its authorization code ({idp}; only connect-src: the console reaches the provider's
+# sign-in and sign-out pages by navigation, not by a form). Locally both origins are added at start-up.
 PORTAL_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
-    "font-src 'self'; connect-src 'self' {aws}; frame-src 'self' blob:; form-action 'self' {aws}; "
+    "font-src 'self'; connect-src 'self' {aws} {idp}; frame-src 'self' blob:; form-action 'self' {aws}; "
     "frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
 )
+# The other headers the portal's files carry. On AWS, serverless.yml's PortalHeadersPolicy adds the same
+# (with HSTS) and tests/integration/test_deploy.py keeps the two equal.
+PORTAL_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+def portal_cache_control(path: str) -> str:
+    """Pages and the portal's configuration are revalidated on every visit; other files (not fingerprinted)
+    kept five minutes. The same rule sets the objects' Cache-Control when `python -m infra publish-portal`
+    uploads them."""
+    if path.endswith((".html", "/", "/config.json")) or "." not in path.rsplit("/", 1)[-1]:
+        return "no-cache"
+    return "public, max-age=300"
 
 
 class Gateway:
@@ -66,18 +87,25 @@ class Gateway:
 
 
 class PortalFiles:
-    """The static portal with the headers CloudFront's response-headers policy adds on AWS."""
+    """The static portal with the headers CloudFront's response-headers policy adds on AWS.
 
-    def __init__(self, directory: Path, aws_origin: str):
+    `generated` are files the portal has on AWS but not in portal/: `/config.json`, which
+    `python -m infra publish-portal` writes from the stack's outputs and the local cloud makes here.
+    """
+
+    def __init__(
+        self,
+        directory: Path,
+        aws_origin: str,
+        idp_origin: str = "",
+        generated: dict[str, bytes] | None = None,
+    ):
+        self.directory = directory
         self.files = StaticFiles(directory=str(directory), html=True, check_dir=False)
-        csp = PORTAL_CSP.format(aws=aws_origin)
-        self.headers = [
-            (b"content-security-policy", csp.encode()),
-            (b"x-content-type-options", b"nosniff"),
-            (b"x-frame-options", b"DENY"),
-            (b"referrer-policy", b"no-referrer"),
-            (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
-            (b"cross-origin-opener-policy", b"same-origin"),
+        self.generated = dict(generated or {})
+        csp = PORTAL_CSP.format(aws=aws_origin, idp=idp_origin)
+        self.headers = [(b"content-security-policy", csp.encode())] + [
+            (name.lower().encode(), value.encode()) for name, value in PORTAL_HEADERS.items()
         ]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -85,14 +113,38 @@ class PortalFiles:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 headers += self.headers
-                path = scope.get("path", "")
-                cache = (
-                    b"no-cache"
-                    if path.endswith((".html", "/")) or "." not in path.rsplit("/", 1)[-1]
-                    else b"public, max-age=300"
-                )
-                headers.append((b"cache-control", cache))
+                headers.append((b"cache-control", portal_cache_control(scope.get("path", "")).encode()))
                 message = {**message, "headers": headers}
             await send(message)
 
-        await self.files(scope, receive, with_headers)
+        body = self.generated.get(scope.get("path", ""))
+        if body is not None and scope.get("method") in ("GET", "HEAD"):
+            await with_headers(
+                {
+                    "type": "http.response.start",
+                    "status": 200,
+                    "headers": [
+                        (b"content-type", b"application/json"),
+                        (b"content-length", str(len(body)).encode()),
+                    ],
+                }
+            )
+            await send({"type": "http.response.body", "body": body if scope["method"] == "GET" else b""})
+            return
+        try:
+            await self.files(scope, receive, with_headers)
+        except HTTPException as missing:  # StaticFiles raises its 404 (and 405) for an app to render
+            page = self.directory / "404.html"
+            body = page.read_bytes() if missing.status_code == 404 and page.exists() else b""
+            content_type = b"text/html; charset=utf-8" if body else b"text/plain; charset=utf-8"
+            await with_headers(
+                {
+                    "type": "http.response.start",
+                    "status": missing.status_code,
+                    "headers": [
+                        (b"content-type", content_type),
+                        (b"content-length", str(len(body)).encode()),
+                    ],
+                }
+            )
+            await send({"type": "http.response.body", "body": body})

@@ -2,8 +2,12 @@
 
 moto's CloudFormation silently drops a table's TTL and point-in-time recovery and a bucket's
 notifications and CORS, so each resource type is created here with the calls that keep every property
-the template declares. Types the local cloud does not need (IAM roles, the Cognito pool: locally the
-dev key signs officials' tokens) are recorded with a placeholder id so references to them resolve.
+the template declares. Types the local cloud does not need (IAM roles, the Cognito pool, its client,
+groups and domain: locally the identity provider simulator, infra/sim/idp.py, signs officials' tokens
+with the dev key; CloudFront and the portal bucket's policy: locally the gateway serves the
+portal) are recorded with a placeholder id so references to them resolve. The template's Parameters
+(their defaults), Conditions, `Fn::If` and `AWS::NoValue` are honoured; a resource whose Condition is
+false is not created, as on AWS.
 tests/integration/test_provisioning.py reads everything back and compares it with the template.
 """
 
@@ -24,8 +28,40 @@ NOT_EMULATED = {
     "AWS::Cognito::UserPool",
     "AWS::Cognito::UserPoolClient",
     "AWS::Cognito::UserPoolGroup",
+    "AWS::Cognito::UserPoolDomain",  # locally officials sign in at the simulator under /sim/idp
     "AWS::Logs::LogGroup",
+    # the portal's CDN: locally the gateway (infra/gateway.py) serves the portal with the same headers
+    "AWS::CloudFront::Distribution",
+    "AWS::CloudFront::OriginAccessControl",
+    "AWS::CloudFront::ResponseHeadersPolicy",
+    "AWS::CloudFront::CachePolicy",
+    "AWS::CloudFront::Function",
+    "AWS::S3::BucketPolicy",
 }
+# Resources the framework generates from `functions` (not in `resources`) that the template refers to;
+# locally the gateway plays them.
+FRAMEWORK_GENERATED = ("HttpApi",)
+CONDITION_FUNCTIONS = ("Fn::Equals", "Fn::Not", "Fn::And", "Fn::Or")
+
+
+class _NoValue:
+    def __repr__(self) -> str:
+        return "AWS::NoValue"
+
+
+NO_VALUE: Any = _NoValue()
+"""What `{"Ref": "AWS::NoValue"}` resolves to: the property or list item it stands for is left out."""
+
+
+class _Placeholder(dict[str, Any]):
+    """A resource the local cloud does not create: every attribute has a stand-in, so references resolve."""
+
+    def __init__(self, logical: str):
+        super().__init__(Ref=f"local-{logical}", Arn=f"arn:aws:local:::{logical}")
+        self.logical = logical
+
+    def __missing__(self, attribute: str) -> str:
+        return f"local-{self.logical}-{attribute}"
 
 
 @dataclass
@@ -36,17 +72,39 @@ class Provisioned:
     stack: str
     resources: dict[str, dict[str, Any]] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)
+    parameters: dict[str, Any] = field(default_factory=dict)  # name -> value (the template's default)
+    conditions: dict[str, Any] = field(default_factory=dict)  # name -> its definition
+    absent: list[str] = field(default_factory=list)  # resources whose Condition is false
+    _truth: dict[str, bool] = field(default_factory=dict, repr=False)  # evaluated conditions
 
     def ref(self, logical: str) -> Any:
+        if logical not in self.resources and logical in self.parameters:
+            return self.parameters[logical]
         return self.resources[logical]["Ref"]
 
     def att(self, logical: str, name: str) -> Any:
         return self.resources[logical][name]
 
+    def condition(self, name: str) -> bool:
+        if name not in self._truth:
+            if name not in self.conditions:
+                raise ValueError(f"the template has no condition {name}")
+            self._truth[name] = False  # a condition that refers to itself ends here, false
+            self._truth[name] = evaluate(self.conditions[name], self)
+        return self._truth[name]
+
 
 def provision(config: ServerlessConfig) -> Provisioned:
     template = config.resources
-    done = Provisioned(region=config.region, stack=f"{config.service}-{config.stage}")
+    done = Provisioned(
+        region=config.region,
+        stack=f"{config.service}-{config.stage}",
+        parameters={name: spec.get("Default", "") for name, spec in config.parameters.items()},
+        conditions=config.conditions,
+    )
+    for logical in FRAMEWORK_GENERATED:
+        if logical not in template:
+            done.resources[logical] = _Placeholder(logical)
     creating: set[str] = set()
 
     def ensure(logical: str) -> None:
@@ -56,13 +114,17 @@ def provision(config: ServerlessConfig) -> Provisioned:
             raise ValueError(f"circular reference through {logical}")
         creating.add(logical)
         spec = template[logical]
+        if "Condition" in spec and not done.condition(spec["Condition"]):
+            done.absent.append(logical)
+            creating.discard(logical)
+            return
         for dependency in _dependencies(spec):
             if dependency in template:
                 ensure(dependency)
         kind = spec["Type"]
         properties = resolve(spec.get("Properties", {}), done)
         if kind in NOT_EMULATED:
-            done.resources[logical] = {"Ref": f"local-{logical}", "Arn": f"arn:aws:local:::{logical}"}
+            done.resources[logical] = _Placeholder(logical)
             done.skipped.append(logical)
         else:
             create = _CREATORS.get(kind)
@@ -97,15 +159,25 @@ def _dependencies(node: Any) -> set[str]:
 
 
 def resolve(node: Any, done: Provisioned) -> Any:
-    """CloudFormation intrinsic functions, against what has been provisioned."""
+    """CloudFormation intrinsic functions, against what has been provisioned.
+
+    `{"Ref": "AWS::NoValue"}` removes the property or list item it stands for; on its own it resolves to
+    NO_VALUE."""
     if isinstance(node, list):
-        return [resolve(v, done) for v in node]
+        return [item for item in (resolve(v, done) for v in node) if item is not NO_VALUE]
     if not isinstance(node, dict):
         return node
     if len(node) == 1:
         ((key, value),) = node.items()
         if key == "Ref":
+            if value == "AWS::NoValue":
+                return NO_VALUE
             return _pseudo(value, done) if value.startswith("AWS::") else done.ref(value)
+        if key == "Fn::If":
+            name, when_true, when_false = value
+            return resolve(when_true if done.condition(name) else when_false, done)
+        if key in CONDITION_FUNCTIONS:
+            return evaluate(node, done)
         if key == "Fn::GetAtt":
             logical, attribute = value if isinstance(value, list) else str(value).split(".", 1)
             return done.att(logical, attribute)
@@ -119,7 +191,32 @@ def resolve(node: Any, done: Provisioned) -> Any:
         if key == "Fn::Select":
             index, items = value
             return resolve(items, done)[int(index)]
-    return {k: resolve(v, done) for k, v in node.items()}
+    resolved = {k: resolve(v, done) for k, v in node.items()}
+    return {k: v for k, v in resolved.items() if v is not NO_VALUE}
+
+
+def evaluate(node: Any, done: Provisioned) -> bool:
+    """A condition: `Fn::Equals`, `Fn::Not`, `Fn::And`, `Fn::Or` and `{"Condition": name}`, nested."""
+    if isinstance(node, bool):
+        return node
+    if isinstance(node, str) and node.lower() in ("true", "false"):
+        return node.lower() == "true"
+    if not isinstance(node, dict) or len(node) != 1:
+        raise ValueError(f"not a condition: {node!r}")
+    ((key, value),) = node.items()
+    if key == "Condition":
+        return done.condition(value)
+    if key == "Fn::Equals":
+        left, right = (resolve(v, done) for v in value)
+        return str(left) == str(right)
+    if key == "Fn::Not":
+        (inner,) = value
+        return not evaluate(inner, done)
+    if key == "Fn::And":
+        return all(evaluate(v, done) for v in value)
+    if key == "Fn::Or":
+        return any(evaluate(v, done) for v in value)
+    raise ValueError(f"not a condition function: {key}")
 
 
 def _sub_value(name: str, variables: dict[str, Any], done: Provisioned) -> Any:
@@ -227,7 +324,12 @@ def _bucket(logical: str, p: dict[str, Any], done: Provisioned) -> dict[str, Any
                 ]
             },
         )
-    return {"Ref": name, "Arn": f"arn:aws:s3:::{name}", "DomainName": f"{name}.s3.amazonaws.com"}
+    return {
+        "Ref": name,
+        "Arn": f"arn:aws:s3:::{name}",
+        "DomainName": f"{name}.s3.amazonaws.com",
+        "RegionalDomainName": f"{name}.s3.{done.region}.amazonaws.com",
+    }
 
 
 def _cors_key(key: str) -> str:

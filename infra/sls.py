@@ -79,6 +79,14 @@ class ServerlessConfig:
         return dict(self.raw.get("resources", {}).get("Resources", {}))
 
     @property
+    def parameters(self) -> dict[str, Any]:
+        return dict(self.raw.get("resources", {}).get("Parameters", {}))
+
+    @property
+    def conditions(self) -> dict[str, Any]:
+        return dict(self.raw.get("resources", {}).get("Conditions", {}))
+
+    @property
     def functions(self) -> dict[str, Any]:
         return dict(self.raw.get("functions", {}))
 

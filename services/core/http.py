@@ -127,6 +127,8 @@ async def _on_validation(_: Request, exc: Exception) -> JSONResponse:
 
 async def _on_http(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if isinstance(exc, _BodyTooLarge):
+        return JSONResponse(_too_large(exc.limit), status_code=413, media_type=PROBLEM_CONTENT_TYPE)
     code, title, detail = _HTTP_DETAILS.get(
         exc.status_code, ("bad_request", "Yêu cầu không hợp lệ", "Yêu cầu không hợp lệ.")
     )
@@ -201,16 +203,7 @@ class Hardening:
         limit = self._limit(scope.get("path", ""))
         declared = next((v for k, v in scope.get("headers", []) if k == b"content-length"), None)
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
-            await _send_json(
-                send,
-                413,
-                problem_body(
-                    413,
-                    "payload_too_large",
-                    "Dữ liệu gửi lên quá lớn",
-                    f"Nội dung gửi lên vượt quá giới hạn {limit // 1024} KB.",
-                ),
-            )
+            await _send_json(send, 413, _too_large(limit))
             return
         started = False
         received = 0
@@ -221,7 +214,7 @@ class Hardening:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
-                    raise _BodyTooLarge
+                    raise _BodyTooLarge(limit)
             return message
 
         async def send_with_headers(message: Message) -> None:
@@ -242,16 +235,7 @@ class Hardening:
             await self.app(scope, limited_receive, send_with_headers)
         except _BodyTooLarge:
             if not started:
-                await _send_json(
-                    send,
-                    413,
-                    problem_body(
-                        413,
-                        "payload_too_large",
-                        "Dữ liệu gửi lên quá lớn",
-                        f"Nội dung gửi lên vượt quá giới hạn {limit // 1024} KB.",
-                    ),
-                )
+                await _send_json(send, 413, _too_large(limit))
         except Exception as exc:  # the last guard: log once, answer in the contract's shape
             status, body, headers = _internal_error(exc)
             if status >= 500 and status != 503:
@@ -260,8 +244,22 @@ class Hardening:
                 await _send_json(send, status, body, headers)
 
 
-class _BodyTooLarge(Exception):
-    pass
+class _BodyTooLarge(StarletteHTTPException):
+    """A body longer than the limit, found while it is read (no or a false Content-Length). An HTTP
+    exception, because FastAPI turns any other error raised while reading a body into a 400."""
+
+    def __init__(self, limit: int):
+        super().__init__(413)
+        self.limit = limit
+
+
+def _too_large(limit: int) -> dict[str, Any]:
+    return problem_body(
+        413,
+        "payload_too_large",
+        "Dữ liệu gửi lên quá lớn",
+        f"Nội dung gửi lên vượt quá giới hạn {limit // 1024} KB.",
+    )
 
 
 _SECURITY_HEADERS = [
@@ -299,6 +297,8 @@ def create_app(
         openapi_url=f"{prefix}/openapi.json",
         docs_url=f"{prefix}/docs",
         redoc_url=None,
+        # no OAuth flows here; FastAPI would otherwise serve its redirect page outside the prefix
+        swagger_ui_oauth2_redirect_url=None,
     )
     app.add_exception_handler(Problem, _on_problem)
     app.add_exception_handler(RequestValidationError, _on_validation)

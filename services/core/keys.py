@@ -10,8 +10,8 @@ import hashlib
 
 # Write sharding: partitions that every dossier of a busy agency would otherwise hit at once.
 # docs/capacity.md derives the shard counts from ten times the national peak.
-STATS_SHARDS = 8
-ALARM_SHARDS = 8
+STATS_SHARDS = 16
+ALARM_SHARDS = 16
 
 Key = dict[str, str]
 
@@ -74,22 +74,27 @@ def daily_sequence(agency: str, yymmdd: str) -> Key:
     return {"PK": f"SEQ#{agency}#{yymmdd}", "SK": "META"}
 
 
-def inbox(agency: str, urgency_at: str, code: str) -> Key:
-    """GSI1: an agency's active dossiers, most urgent first (due or receipt time ascending)."""
-    return {"GSI1PK": inbox_partition(agency), "GSI1SK": f"{urgency_at}#{code}"}
+def inbox(agency: str, urgency_at: str, code: str, shard: int = 0, shards: int = 1) -> Key:
+    """GSI1: an agency's active dossiers, most urgent first (due or receipt time ascending).
+
+    A busy agency's inbox is spread over `shards` partitions (its structure entry says how many);
+    most agencies have one, and read their inbox with one Query per page."""
+    return {"GSI1PK": inbox_partition(agency, shard, shards), "GSI1SK": f"{urgency_at}#{code}"}
 
 
-def inbox_partition(agency: str) -> str:
-    return f"INBOX#{agency}"
+def inbox_partition(agency: str, shard: int = 0, shards: int = 1) -> str:
+    return f"INBOX#{agency}" if shards <= 1 else f"INBOX#{agency}#{shard}"
 
 
-def inbox_by_status(agency: str, status: str, urgency_at: str, code: str) -> Key:
+def inbox_by_status(
+    agency: str, status: str, urgency_at: str, code: str, shard: int = 0, shards: int = 1
+) -> Key:
     """GSI2: an agency's dossiers in one status, including finished ones."""
-    return {"GSI2PK": inbox_status_partition(agency, status), "GSI2SK": f"{urgency_at}#{code}"}
+    return {"GSI2PK": inbox_status_partition(agency, status, shard, shards), "GSI2SK": f"{urgency_at}#{code}"}
 
 
-def inbox_status_partition(agency: str, status: str) -> str:
-    return f"AGSTATUS#{agency}#{status}"
+def inbox_status_partition(agency: str, status: str, shard: int = 0, shards: int = 1) -> str:
+    return f"AGSTATUS#{agency}#{status}" if shards <= 1 else f"AGSTATUS#{agency}#{status}#{shard}"
 
 
 def alarm(kind: str, at_iso: str, item_id: str) -> Key:

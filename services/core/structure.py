@@ -24,3 +24,15 @@ def put_structure(table: str, structure: dict[str, Any]) -> None:
             {**keys.catalog_config("STRUCTURE"), "doc": json.dumps(structure, ensure_ascii=False)}
         ),
     )
+
+
+def require_oversight(table: str, agency: str) -> None:
+    """Province-wide settings and reports belong to the agencies the structure names as overseeing the
+    province (its People's Committee office), not to every agency's leader."""
+    from services.core.errors import Forbidden
+
+    structure = get_structure(table) or {}
+    if agency not in set(structure.get("oversight", [])):
+        raise Forbidden(
+            "Chỉ cơ quan quản lý chung của tỉnh (Văn phòng UBND tỉnh) được thực hiện thao tác này."
+        )

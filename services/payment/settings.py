@@ -16,7 +16,7 @@ class PaymentSettings(OfficialsSettings):
     gateway_timeout_seconds: float = Field(default=10.0, gt=0, le=30)
 
     def _secret_values(self) -> dict[str, str]:
-        return {"VNPAY_HASH_SECRET": self.vnpay_hash_secret}
+        return {**super()._secret_values(), "VNPAY_HASH_SECRET": self.vnpay_hash_secret}
 
 
 class DeliverySettings(PaymentSettings):

@@ -35,6 +35,9 @@ def terminal() -> Terminal:
 @cache
 def payments() -> Payments:
     settings = load(PaymentSettings)
+    # the hash secret is settings too: read at cold start, so a development one stops the function here
+    # and not at its first payment
+    terminal()
     return Payments(PaymentStore(settings.table_name, settings.results_bucket), settings, terminal)
 
 

@@ -119,3 +119,11 @@ def test_the_portal_is_served_with_its_security_headers(api):
     assert "script-src 'self'" in csp and "'unsafe-inline'" not in csp
     assert answer.headers["x-content-type-options"] == "nosniff"
     assert answer.headers["x-frame-options"] == "DENY"
+
+
+def test_a_missing_portal_page_is_a_404_page_with_the_same_headers(api):
+    for path in ("/khong-co-trang-nay.html", "/favicon.ico", "/js/khong-co.js"):
+        answer = api.get(path)
+        assert answer.status_code == 404, path
+        assert answer.headers["x-content-type-options"] == "nosniff"
+    assert "Không tìm thấy trang" in api.get("/khong-co-trang-nay.html").text

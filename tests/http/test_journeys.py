@@ -163,6 +163,15 @@ def test_level_4_payment_processing_delivery_and_notices(api, stack):
         what="delivery",
     )
     assert httpx.get(link.headers["location"]).content == document
+    # the portal fetches the link as JSON (token in a header) and opens it itself: no bucket CORS needed
+    as_json = api.get(
+        f"/api/payment/dossiers/{dossier['id']}/result",
+        params={"format": "json"},
+        headers=auth(dossier["access_token"]),
+    )
+    assert as_json.status_code == 200 and httpx.get(as_json.json()["url"]).content == document
+    view = api.get(f"/api/submission/dossiers/{dossier['id']}", headers=auth(dossier["access_token"])).json()
+    assert view["result_available"] is True
     outbox = wait_for(
         lambda: (lambda o: o if any(submitted["code"] in e["body"] for e in o["emails"]) else None)(
             api.get("/local/outbox").json()

@@ -8,11 +8,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from moto import mock_aws
 
-from infra.cloud import LocalCloud, LocalOptions
-from infra.motofix import harden_dynamodb
+from infra.cloud import LocalCloud
 from services.core import aws
+from tests.inprocess import in_process_cloud
 
 SAMPLE = json.loads((Path(__file__).parent.parent / "events" / "tthc-package-sample.json").read_text())
 
@@ -20,14 +19,8 @@ SAMPLE = json.loads((Path(__file__).parent.parent / "events" / "tthc-package-sam
 @pytest.fixture(scope="session")
 def cloud() -> Iterator[LocalCloud]:
     """One in-process AWS for the session, provisioned like the local cloud, functions' environment set."""
-    os.environ.pop("AWS_ENDPOINT_URL", None)
-    harden_dynamodb()
-    with mock_aws():
-        aws.reset()
-        local = LocalCloud(LocalOptions.from_env({}))
-        local.provision()
+    with in_process_cloud() as local:
         yield local
-    aws.reset()
 
 
 @pytest.fixture(scope="session")

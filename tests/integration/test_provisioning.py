@@ -90,11 +90,34 @@ def test_every_queue_has_its_dead_letter_queue(cloud):
         assert cloud.provisioned.att(dlq, "QueueName") in alarmed, dlq
 
 
-def test_resources_the_local_cloud_does_not_emulate_are_only_identity_and_roles(cloud):
+def test_resources_the_local_cloud_does_not_emulate_are_only_identity_roles_and_the_cdn(cloud):
     kinds = {_template()[logical]["Type"] for logical in cloud.provisioned.skipped}
     assert kinds <= {
         "AWS::IAM::Role",
         "AWS::Cognito::UserPool",
         "AWS::Cognito::UserPoolClient",
         "AWS::Cognito::UserPoolGroup",
+        # locally officials sign in at the identity provider simulator (/sim/idp), not a Cognito domain
+        "AWS::Cognito::UserPoolDomain",
+        # the local gateway serves the portal at / with the headers CloudFront adds on AWS
+        "AWS::CloudFront::Distribution",
+        "AWS::CloudFront::OriginAccessControl",
+        "AWS::CloudFront::ResponseHeadersPolicy",
+        "AWS::CloudFront::CachePolicy",
+        "AWS::CloudFront::Function",
+        "AWS::S3::BucketPolicy",
     }
+    assert cloud.provisioned.absent == []  # no resource of the template is conditional locally
+
+
+def test_the_portal_bucket_is_created_private_and_the_distribution_points_at_it(cloud):
+    from infra.provision import resolve
+
+    bucket = cloud.provisioned.ref("PortalBucket")
+    assert aws.s3().get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
+    distribution = resolve(_template()["PortalDistribution"]["Properties"], cloud.provisioned)
+    config = distribution["DistributionConfig"]
+    # without PORTAL_DOMAIN the condition is false: no aliases, CloudFront's own certificate
+    assert "Aliases" not in config and "ViewerCertificate" not in config
+    portal = next(o for o in config["Origins"] if o["Id"] == "portal")
+    assert portal["DomainName"] == f"{bucket}.s3.ap-southeast-1.amazonaws.com"

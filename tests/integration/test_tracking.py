@@ -428,3 +428,35 @@ def _counters() -> list[dict]:
         (ddb.deserialize(i) for i in _scan() if i["PK"]["S"].startswith("STATS#")),
         key=lambda i: (i["PK"], i["SK"]),
     )
+
+
+def test_a_busy_agencys_sharded_inbox_pages_through_every_dossier_once_most_urgent_first(
+    api, cloud, submission_api
+):
+    # given dossiers forwarded to an agency whose inbox is spread over four partitions
+    codes = []
+    for _ in range(5):
+        dossier = submitted(cloud, submission_api)
+        accepted = act(api, dossier["code"], "accept", detail(api, dossier["code"])["version"]).json()
+        started = act(api, dossier["code"], "start", accepted["version"]).json()
+        act(api, dossier["code"], "forward", started["version"], to_agency=C, note="Chuyển Sở Tư pháp")
+        codes.append(dossier["code"])
+    # when its official pages through the inbox two at a time
+    seen, cursor = [], None
+    while True:
+        query = "/api/tracking/dossiers?limit=2" + (f"&cursor={cursor}" if cursor else "")
+        page = call(api.handler, "GET", query, headers=official(C)).json()
+        seen += page["items"]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    # then every dossier appears once, in due-date order
+    mine = [i for i in seen if i["code"] in codes]
+    assert sorted(i["code"] for i in mine) == sorted(codes)
+    assert len(seen) == len({i["code"] for i in seen})
+    dues = [i["due_at"] for i in seen]
+    assert dues == sorted(dues)
+    bad = call(
+        api.handler, "GET", "/api/tracking/dossiers?cursor=eyJzaGFyZHMiOltudWxsXX0", headers=official(C)
+    )
+    assert bad.status == 400

@@ -113,6 +113,14 @@ def test_a_bad_signature_wins_over_everything_and_records_nothing():
     assert verdict.rsp == Rsp.INVALID_SIGNATURE and verdict.record is None
 
 
+def test_a_hash_with_non_ascii_characters_is_a_bad_signature_not_an_error():
+    # found by the fuzzer: compare_digest raised TypeError, so the return URL answered 500 and the IPN 99
+    forged = {**_ipn(), "vnp_SecureHash": "é" + EXPECTED[1:]}
+    assert not vnpay.verify(forged, SECRET)
+    assert vnpay.judge_ipn(forged, SECRET, ORDER).rsp == Rsp.INVALID_SIGNATURE
+    assert not vnpay.verify_api_response({"vnp_Command": "querydr", "vnp_SecureHash": "ñ"}, SECRET)
+
+
 def test_paid_only_when_both_codes_are_00_and_24_is_a_cancellation():
     assert vnpay.outcome_of(_ipn()) == Outcome.PAID
     assert vnpay.outcome_of(_ipn(vnp_TransactionStatus="01")) == Outcome.FAILED

@@ -6,10 +6,10 @@ from functools import cache
 from typing import Annotated, Any
 
 from fastapi import Body, Depends, Path, Query
-from fastapi.responses import RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 
 from services.catalog.dal.catalog import CatalogStore
-from services.catalog.logic.catalog import LiveCatalog, import_package, search_page
+from services.catalog.logic.catalog import DetailCache, LiveCatalog, import_package, search_page
 from services.catalog.logic.search import Filters
 from services.catalog.logic.tthc import Structure
 from services.catalog.models.api import Facets, ImportAnswer, ProcedureList
@@ -17,7 +17,7 @@ from services.catalog.settings import CatalogSettings
 from services.core.auth import Official, Role
 from services.core.errors import NotFound
 from services.core.http import create_app, lambda_handler
-from services.core.officials import current_official
+from services.core.officials import RequireRoles
 from services.core.procedures import Procedure
 from services.core.settings import load
 from services.core.structure import get_structure
@@ -28,6 +28,10 @@ IMPORT_BODY_LIMIT = 10 * 1024 * 1024
 settings = load(CatalogSettings)
 store = CatalogStore(settings.table_name, settings.forms_bucket)
 live = LiveCatalog(store, settings.catalog_refresh_seconds)
+details = DetailCache()
+# public, and the same for every citizen: CloudFront and browsers may keep them a little while
+SEARCH_CACHE = {"Cache-Control": "public, max-age=60"}
+DETAIL_CACHE = {"Cache-Control": "public, max-age=300"}
 app = create_app(
     prefix="/api/catalog",
     title="Danh mục thủ tục hành chính",
@@ -48,14 +52,15 @@ def list_procedures(
     tier: Annotated[str | None, Query(max_length=20)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str | None, Query(max_length=100)] = None,
-) -> dict[str, Any]:
+) -> JSONResponse:
     filters = Filters(level=level, agency=agency or None, field=field or None, tier=tier or None)
-    return search_page(live.index(), q, filters, limit, cursor)
+    page = ProcedureList.model_validate(search_page(live.index(), q, filters, limit, cursor))
+    return JSONResponse(page.model_dump(mode="json"), headers=SEARCH_CACHE)
 
 
 @app.get("/api/catalog/procedures/{code}", response_model=Procedure, summary="Chi tiết thủ tục")
-def get_procedure(code: Annotated[str, CODE]) -> Procedure:
-    return _procedure(code)
+def get_procedure(code: Annotated[str, CODE]) -> JSONResponse:
+    return JSONResponse(_procedure(code).model_dump(mode="json"), headers=DETAIL_CACHE)
 
 
 @app.get(
@@ -80,22 +85,24 @@ def download_form(
 @app.get(
     "/api/catalog/facets", response_model=Facets, summary="Thống kê danh mục theo mức độ, lĩnh vực, cơ quan"
 )
-def facets() -> dict[str, Any]:
-    return live.index().facets()
+def facets() -> JSONResponse:
+    return JSONResponse(
+        Facets.model_validate(live.index().facets()).model_dump(mode="json"), headers=DETAIL_CACHE
+    )
 
 
 @app.post("/api/catalog/import", response_model=ImportAnswer, summary="Nhập gói dữ liệu TTHC quốc gia")
 def import_procedures(
     records: Annotated[list[Any], Body(max_length=25000, description="các thủ tục theo định dạng TTHC")],
-    official: Annotated[Official, Depends(current_official)],
+    official: Annotated[Official, Depends(RequireRoles(Role.CATALOG_ADMIN))],
 ) -> ImportAnswer:
-    official.require(Role.CATALOG_ADMIN)
     result = import_package(records, _structure(), store, live)
+    details.clear()
     return ImportAnswer.model_validate(result, from_attributes=True)
 
 
 def _procedure(code: str) -> Procedure:
-    procedure = store.get(code)
+    procedure = details.get(code, store.get)
     if procedure is None:
         raise NotFound(f"Không tìm thấy thủ tục có mã {code}.")
     return procedure

@@ -143,3 +143,31 @@ def search_page(
         "total": result.total,
         "next_cursor": encode_cursor(next_offset) if next_offset < result.total and result.ids else None,
     }
+
+
+class DetailCache:
+    """Procedure details kept for a few minutes per container: the most viewed procedure would
+    otherwise take hundreds of reads a second on one item at national peak (docs/capacity.md)."""
+
+    def __init__(self, seconds: int = 300, size: int = 4096, clock: Callable[[], float] = time.monotonic):
+        self._seconds = seconds
+        self._size = size
+        self._clock = clock
+        self._items: dict[str, tuple[float, Procedure]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, code: str, load: Callable[[str], Procedure | None]) -> Procedure | None:
+        found = self._items.get(code)
+        if found is not None and self._clock() - found[0] < self._seconds:
+            return found[1]
+        procedure = load(code)
+        if procedure is not None:
+            with self._lock:
+                if len(self._items) >= self._size:
+                    self._items.pop(next(iter(self._items)))
+                self._items[code] = (self._clock(), procedure)
+        return procedure
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()

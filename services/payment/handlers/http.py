@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
@@ -12,9 +12,11 @@ from services.core.auth import Official, Role
 from services.core.errors import Unauthorized
 from services.core.http import create_app, lambda_handler
 from services.core.observability import logger
-from services.core.officials import current_official
+from services.core.officials import RequireRoles
+from services.core.structure import require_oversight
+from services.payment.logic.payments import RESULT_LINK_SECONDS
 from services.payment.logic.vnpay import Rsp, answer
-from services.payment.models.api import CreatePayment, IpnAnswer, Payment, Report
+from services.payment.models.api import CreatePayment, IpnAnswer, Payment, Report, ResultLink
 from services.payment.wiring import payments
 
 service = payments()
@@ -55,7 +57,35 @@ def get_payment(
     return service.order(payment_id, token)
 
 
-@app.get("/api/payment/vnpay/ipn", response_model=IpnAnswer, summary="IPN của cổng thanh toán")
+# what the gateway sends (VNPay 2.1.0), documented for its clients; the handlers check the signature over the
+# raw query, whatever else it carries
+VNP_FIELDS = (
+    "vnp_Amount",
+    "vnp_BankCode",
+    "vnp_BankTranNo",
+    "vnp_CardType",
+    "vnp_OrderInfo",
+    "vnp_PayDate",
+    "vnp_ResponseCode",
+    "vnp_TmnCode",
+    "vnp_TransactionNo",
+    "vnp_TransactionStatus",
+    "vnp_TxnRef",
+    "vnp_SecureHash",
+)
+VNP_QUERY = {
+    "parameters": [
+        {"name": name, "in": "query", "required": False, "schema": {"type": "string"}} for name in VNP_FIELDS
+    ]
+}
+
+
+@app.get(
+    "/api/payment/vnpay/ipn",
+    response_model=IpnAnswer,
+    summary="IPN của cổng thanh toán",
+    openapi_extra=VNP_QUERY,
+)
 def ipn(request: Request) -> JSONResponse:
     params = dict(request.query_params)
     try:
@@ -72,6 +102,7 @@ def ipn(request: Request) -> JSONResponse:
     response_class=RedirectResponse,
     summary="Trở về từ cổng thanh toán",
     responses={302: {"description": "về trang hồ sơ trên cổng"}},
+    openapi_extra=VNP_QUERY,
 )
 def return_url(request: Request) -> RedirectResponse:
     return RedirectResponse(service.return_redirect(dict(request.query_params)), status_code=302)
@@ -81,21 +112,39 @@ def return_url(request: Request) -> RedirectResponse:
     "/api/payment/dossiers/{dossier_id}/result",
     status_code=302,
     response_class=RedirectResponse,
+    response_model=None,
     summary="Tải văn bản kết quả",
-    responses={302: {"description": "liên kết tải có thời hạn ngắn"}},
+    responses={
+        302: {"description": "liên kết tải có thời hạn ngắn"},
+        200: {
+            "description": "với `?format=json`: liên kết tải có thời hạn ngắn, để trang tự mở",
+            "content": {"application/json": {"schema": ResultLink.model_json_schema()}},
+        },
+    },
 )
-def result(dossier_id: Annotated[str, DOSSIER], token: Token) -> RedirectResponse:
-    return RedirectResponse(
-        service.result_link(dossier_id, token), status_code=302, headers={"Cache-Control": "no-store"}
-    )
+def result(
+    dossier_id: Annotated[str, DOSSIER],
+    token: Token,
+    answer_as: Annotated[
+        Literal["redirect", "json"], Query(alias="format", description="redirect (302) hoặc json")
+    ] = "redirect",
+) -> RedirectResponse | JSONResponse:
+    """A 302 for links followed directly; JSON for a page that fetched it with the token in a header and
+    then opens the link itself (a browser following the 302 from a fetch would need the bucket's CORS)."""
+    url = service.result_link(dossier_id, token)
+    headers = {"Cache-Control": "no-store"}
+    if answer_as == "json":
+        body = ResultLink(url=url, expires_in=RESULT_LINK_SECONDS).model_dump()
+        return JSONResponse(body, headers=headers)
+    return RedirectResponse(url, status_code=302, headers=headers)
 
 
 @app.get("/api/payment/reconciliation/{day}", response_model=Report, summary="Báo cáo đối soát theo ngày")
 def report(
     day: Annotated[str, Path(pattern=r"^\d{4}-\d{2}-\d{2}$")],
-    official: Annotated[Official, Depends(current_official)],
+    official: Annotated[Official, Depends(RequireRoles(Role.LEADER))],
 ) -> dict[str, Any]:
-    official.require(Role.LEADER)
+    require_oversight(service.settings.table_name, official.agency)
     return service.report(day)
 
 

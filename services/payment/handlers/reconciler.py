@@ -5,10 +5,12 @@ from typing import Any
 from services.core.observability import logger, metrics
 from services.payment.wiring import payments
 
+service = payments()
+
 
 @metrics.log_metrics
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: Any) -> dict[str, int]:
-    counts = payments().reconcile()
+    counts = service.reconcile()
     logger.info("pending orders reconciled", extra=counts)
     return counts

@@ -4,10 +4,12 @@ from services.core.consumer import event_consumer
 from services.core.events import Event, EventType
 from services.payment.wiring import payments
 
+service = payments()
+
 
 def refund(event: Event) -> None:
     if event.type == EventType.REFUND_REQUESTED:
-        payments().refund(event)
+        service.refund(event)
 
 
 handler = event_consumer("refunder", refund)

@@ -44,9 +44,13 @@ def sign(params: Mapping[str, str], secret: str) -> str:
 
 
 def verify(params: Mapping[str, str], secret: str) -> bool:
-    given = str(params.get("vnp_SecureHash", ""))
-    # constant time, and case-insensitive: gateways send upper- or lower-case hex
-    return bool(given) and hmac.compare_digest(given.lower(), sign(params, secret).lower())
+    return same_hash(str(params.get("vnp_SecureHash", "")), sign(params, secret))
+
+
+def same_hash(given: str, expected: str) -> bool:
+    # constant time, and case-insensitive: gateways send upper- or lower-case hex; compared as bytes, since
+    # compare_digest refuses non-ASCII text and a forged hash may carry any character
+    return bool(given) and hmac.compare_digest(given.lower().encode(), expected.lower().encode())
 
 
 def timestamp(moment: datetime) -> str:
@@ -266,10 +270,7 @@ def refund_request(
 
 def verify_api_response(response: Mapping[str, object], secret: str) -> bool:
     fields = QUERYDR_RESPONSE_FIELDS if response.get("vnp_Command") == "querydr" else RESPONSE_FIELDS
-    given = str(response.get("vnp_SecureHash", ""))
-    return bool(given) and hmac.compare_digest(
-        given.lower(), hmac_sha512(secret, piped(response, fields)).lower()
-    )
+    return same_hash(str(response.get("vnp_SecureHash", "")), hmac_sha512(secret, piped(response, fields)))
 
 
 class GatewayState(StrEnum):

@@ -42,3 +42,8 @@ class Report(BaseModel):
     checked: int
     mismatches: list[Mismatch]
     generated_at: datetime
+
+
+class ResultLink(BaseModel):
+    url: str = Field(description="liên kết tải văn bản kết quả, có thời hạn ngắn")
+    expires_in: int = Field(description="số giây liên kết còn dùng được")

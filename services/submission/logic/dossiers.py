@@ -636,7 +636,10 @@ def dossier_view(meta: dict[str, Any], items: list[dict[str, Any]]) -> DossierVi
             "supplement": supplement,
             "withdrawal_requested_at": meta.get("withdrawal_requested_at"),
             "outcome": meta.get("outcome"),
-            "result_available": bool(meta.get("result_available")),
+            # the payment service records the delivery; an online one carries the document's key
+            "result_available": any(
+                i["SK"] == "DELIVERY" and i.get("method") == "online" and i.get("result_key") for i in items
+            ),
             "rated": any(i["SK"] == "RATING" for i in items),
             "version": meta["version"],
         }

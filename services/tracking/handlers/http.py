@@ -12,7 +12,8 @@ from services.core.calendar_config import calendar_days, save_calendar
 from services.core.dossiers import Status
 from services.core.errors import Unauthorized
 from services.core.http import create_app, lambda_handler
-from services.core.officials import current_official
+from services.core.officials import RequireRoles
+from services.core.structure import require_oversight
 from services.tracking.models.api import (
     ActionRequest,
     Agency,
@@ -47,7 +48,9 @@ citizen_bearer = HTTPBearer(
 )
 CODE = Path(min_length=5, max_length=60, pattern=r"^[0-9A-Za-z.\-]+$", description="Mã hồ sơ")
 MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
-Officer = Annotated[Official, Depends(current_official)]
+# the roles each route admits; the logic checks the finer rules (an action's role, the dossier's agency)
+Staff = Annotated[Official, Depends(RequireRoles(Role.RECEIVER, Role.HANDLER, Role.LEADER))]
+Leader = Annotated[Official, Depends(RequireRoles(Role.LEADER))]
 
 
 def citizen_token(credentials: HTTPAuthorizationCredentials | None = Depends(citizen_bearer)) -> str:
@@ -58,7 +61,7 @@ def citizen_token(credentials: HTTPAuthorizationCredentials | None = Depends(cit
 
 @app.get("/api/tracking/dossiers", response_model=Inbox, summary="Hộp hồ sơ của cơ quan")
 def inbox(
-    official: Officer,
+    official: Staff,
     status: Status | None = None,
     overdue: bool | None = None,
     procedure: Annotated[str | None, Query(max_length=40)] = None,
@@ -69,7 +72,7 @@ def inbox(
 
 
 @app.get("/api/tracking/dossiers/{code}", response_model=DossierDetail, summary="Chi tiết hồ sơ")
-def detail(code: Annotated[str, CODE], official: Officer) -> dict[str, Any]:
+def detail(code: Annotated[str, CODE], official: Staff) -> dict[str, Any]:
     return service.detail(official, code)
 
 
@@ -83,7 +86,7 @@ def detail(code: Annotated[str, CODE], official: Officer) -> dict[str, Any]:
         403: {"description": "forbidden"},
     },
 )
-def act(code: Annotated[str, CODE], body: ActionRequest, official: Officer) -> dict[str, Any]:
+def act(code: Annotated[str, CODE], body: ActionRequest, official: Staff) -> dict[str, Any]:
     return service.act(official, code, body)
 
 
@@ -93,13 +96,13 @@ def act(code: Annotated[str, CODE], body: ActionRequest, official: Officer) -> d
     response_model=ResultFileGrant,
     summary="Tải văn bản kết quả lên",
 )
-def result_file(code: Annotated[str, CODE], body: ResultFileRequest, official: Officer) -> dict[str, Any]:
+def result_file(code: Annotated[str, CODE], body: ResultFileRequest, official: Staff) -> dict[str, Any]:
     return service.result_upload(official, code, body.file_name, body.content_type, body.size)
 
 
 @app.get("/api/tracking/stats", response_model=Stats, summary="Thống kê theo cơ quan, thủ tục, tháng")
 def stats(
-    official: Officer,
+    official: Leader,
     start: Annotated[str, Query(alias="from", pattern=MONTH, description="YYYY-MM")],
     end: Annotated[str, Query(alias="to", pattern=MONTH, description="YYYY-MM")],
 ) -> dict[str, Any]:
@@ -131,7 +134,7 @@ def public_feedback(
 
 @app.get("/api/tracking/feedback/open", response_model=FeedbackList, summary="Phản ánh chờ cơ quan trả lời")
 def open_feedback(
-    official: Officer,
+    official: Staff,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> dict[str, Any]:
@@ -144,7 +147,7 @@ def open_feedback(
     summary="Trả lời phản ánh, kiến nghị",
 )
 def answer_feedback(
-    feedback_id: Annotated[str, Path(min_length=1, max_length=64)], body: FeedbackAnswer, official: Officer
+    feedback_id: Annotated[str, Path(min_length=1, max_length=64)], body: FeedbackAnswer, official: Staff
 ) -> dict[str, Any]:
     return service.answer_feedback(official, feedback_id, body)
 
@@ -170,14 +173,12 @@ def agencies() -> list[dict[str, Any]]:
 
 
 @app.get("/api/tracking/calendar", response_model=CalendarDays, summary="Ngày nghỉ, ngày làm bù của tỉnh")
-def get_calendar(official: Officer) -> dict[str, list[str]]:
-    official.require(Role.LEADER, Role.RECEIVER, Role.HANDLER)
+def get_calendar(official: Staff) -> dict[str, list[str]]:
     return calendar_days(settings.table_name)
 
 
 @app.put("/api/tracking/calendar", response_model=CalendarDays, summary="Khai báo ngày nghỉ, ngày làm bù")
-def put_calendar(body: CalendarDays, official: Officer) -> dict[str, list[str]]:
-    official.require(Role.LEADER)
+def put_calendar(body: CalendarDays, official: Leader) -> dict[str, list[str]]:
     from datetime import date
 
     from services.core.errors import ValidationFailed
@@ -187,6 +188,7 @@ def put_calendar(body: CalendarDays, official: Officer) -> dict[str, list[str]]:
         working = [date.fromisoformat(d) for d in body.working_days]
     except ValueError as err:
         raise ValidationFailed("Ngày phải có dạng YYYY-MM-DD.") from err
+    require_oversight(settings.table_name, official.agency)
     save_calendar(settings.table_name, days_off, working)
     return calendar_days(settings.table_name)
 

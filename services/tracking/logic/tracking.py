@@ -29,7 +29,8 @@ from services.tracking.models.api import ActionRequest, FeedbackAnswer, Feedback
 from services.tracking.settings import TrackingSettings
 
 LINK_SECONDS = 300
-MARKER_DAYS = 14
+# An applied-event marker outlives any copy of its event: 4 days in a queue, then 14 in its DLQ.
+MARKER_DAYS = 21
 
 
 class Tracking:
@@ -44,6 +45,8 @@ class Tracking:
         self.settings = settings
         self.calendar = calendar
         self.structure = structure
+        self._shards_of: dict[str, int] | None = None
+        self._shards_for: dict[str, Any] | None = None
 
     # -- officials: inbox and detail ----------------------------------------------------------------
 
@@ -61,10 +64,15 @@ class Tracking:
         filters: list[str] = []
         values: dict[str, Any] = {}
         before = None
+        shards = self._inbox_shards(official.agency)
         if status:
-            index, partition = "GSI2", keys.inbox_status_partition(official.agency, status)
+            index = "GSI2"
+            partitions = [
+                keys.inbox_status_partition(official.agency, status, n, shards) for n in range(shards)
+            ]
         else:
-            index, partition = "GSI1", keys.inbox_partition(official.agency)
+            index = "GSI1"
+            partitions = [keys.inbox_partition(official.agency, n, shards) for n in range(shards)]
         if overdue is True:
             before = iso(moment)  # the sort key starts with the due date: overdue ones are a key range
             filters.append("attribute_exists(due_at) AND attribute_not_exists(paused_at)")
@@ -74,14 +82,64 @@ class Tracking:
         if procedure:
             filters.append("procedure_code = :procedure")
             values["procedure"] = procedure
-        start = placement.decode_cursor(cursor, f"{index}PK", partition)
-        items, last = self.store.inbox_page(
-            index, partition, limit=limit, start=start, before=before, filters=filters, values=values
-        )
-        return {
-            "items": [self._inbox_item(d, moment) for d in items],
-            "next_cursor": placement.encode_cursor(last),
-        }
+        if shards == 1:  # one Query per page: every agency but the busiest few
+            start = placement.decode_cursor(cursor, f"{index}PK", partitions[0])
+            items, last = self.store.inbox_page(
+                index, partitions[0], limit=limit, start=start, before=before, filters=filters, values=values
+            )
+            return {
+                "items": [self._inbox_item(d, moment) for d in items],
+                "next_cursor": placement.encode_cursor(last),
+            }
+        page, next_cursor = self._sharded_page(index, partitions, limit, cursor, before, filters, values)
+        return {"items": [self._inbox_item(d, moment) for d in page], "next_cursor": next_cursor}
+
+    def _sharded_page(
+        self,
+        index: str,
+        partitions: list[str],
+        limit: int,
+        cursor: str | None,
+        before: str | None,
+        filters: list[str],
+        values: dict[str, Any],
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """A busy agency's inbox: one Query per shard, merged most urgent first."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        attribute = f"{index}PK"
+        starts, done = placement.decode_shard_cursor(cursor, attribute, partitions)
+
+        def read(n: int) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+            if done[n]:
+                return [], None
+            return self.store.inbox_page(
+                index,
+                partitions[n],
+                limit=limit,
+                start=starts[n],
+                before=before,
+                filters=filters,
+                values=values,
+            )
+
+        with ThreadPoolExecutor(max_workers=min(8, len(partitions))) as pool:
+            pages = list(pool.map(read, range(len(partitions))))
+        merged = sorted(
+            ((item[f"{index}SK"], n, item) for n, (items, _) in enumerate(pages) for item in items),
+            key=lambda entry: (entry[0], entry[1]),
+        )[:limit]
+        taken = {n: [item for _, m, item in merged if m == n] for n in range(len(partitions))}
+        for n, (items, last) in enumerate(pages):
+            if done[n]:
+                continue
+            used = taken[n]
+            if used:
+                final = used[-1]
+                starts[n] = {k: {"S": str(final[k])} for k in ("PK", "SK", attribute, f"{index}SK")}
+            if len(used) == len(items) and last is None:
+                done[n] = True  # read to its end
+        return [item for _, _, item in merged], placement.encode_shard_cursor(starts, done)
 
     @staticmethod
     def _inbox_item(d: dict[str, Any], moment: datetime) -> dict[str, Any]:
@@ -250,6 +308,16 @@ class Tracking:
         )
         return self._detail(after, [*items, entry], official)
 
+    def _inbox_shards(self, agency: str) -> int:
+        """How many partitions an agency's inbox is spread over (its structure entry; 1 by default)."""
+        structure = self.structure()
+        if self._shards_of is None or self._shards_for is not structure:
+            self._shards_for = structure
+            self._shards_of = {
+                a["code"]: max(1, int(a.get("inbox_shards", 1))) for a in structure.get("agencies", [])
+            }
+        return self._shards_of.get(agency, 1)
+
     def _agency_name(self, code: str) -> str:
         agencies = {a["code"]: a for a in self.structure().get("agencies", [])}
         if code not in agencies:
@@ -272,7 +340,9 @@ class Tracking:
         after = {**meta, **step.changes}
         for name in step.removes:
             after.pop(name, None)
-        index, unindex = placement.index_keys(after)
+        index, unindex = placement.index_keys(
+            after, self._inbox_shards(after.get("current_agency") or after["agency"])
+        )
         version = meta["version"] + 1
         changes = {**step.changes, **index, "version": version, "updated_at": iso(moment)}
         removes = sorted(set(step.removes) | (set(unindex) - set(index)))
@@ -365,7 +435,7 @@ class Tracking:
             return False
         if not meta.get("placed_at"):
             after = {**meta, "current_agency": meta.get("current_agency") or meta["agency"]}
-            index, _ = placement.index_keys(after)
+            index, _ = placement.index_keys(after, self._inbox_shards(after["current_agency"]))
             agency = after["current_agency"]
             self.store.place(
                 meta["id"],
