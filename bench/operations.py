@@ -24,7 +24,7 @@ from bench.cloud import Recorder
 from infra.cloud import LocalCloud
 from infra.sources import LambdaContext
 from infra.tokens import mint
-from services.core import aws
+from services.core import aws, ddb
 from tests.apigw import call
 from tests.factories import applicant, pdf_bytes, s3_created, sqs_event
 from tests.forms import fill
@@ -134,17 +134,11 @@ class Scenario:
         from collections import defaultdict
 
         sizes: dict[str, list[int]] = defaultdict(list)
-        kwargs: dict[str, Any] = {"TableName": os.environ["TABLE_NAME"]}
-        while True:
-            page = aws.dynamodb().scan(**kwargs)
-            for item in page["Items"]:
-                kind = item["PK"]["S"].split("#", 1)[0]
-                if kind == "DOSSIER":
-                    kind += "/" + item["SK"]["S"].split("#", 1)[0]
-                sizes[kind].append(len(str(item).encode()) // 2)  # roughly DynamoDB's name + value bytes
-            if "LastEvaluatedKey" not in page:
-                break
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        for item in ddb.all_items(aws.dynamodb().scan, TableName=os.environ["TABLE_NAME"]):
+            kind = item["PK"]["S"].split("#", 1)[0]
+            if kind == "DOSSIER":
+                kind += "/" + item["SK"]["S"].split("#", 1)[0]
+            sizes[kind].append(len(str(item).encode()) // 2)  # roughly DynamoDB's name + value bytes
         return {kind: statistics.mean(values) for kind, values in sorted(sizes.items())}
 
     def procedure(self, name: str) -> dict[str, Any]:

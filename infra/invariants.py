@@ -103,14 +103,7 @@ class Result:
 
 
 def _scan(table: str) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = []
-    kwargs: dict[str, Any] = {"TableName": table}
-    while True:
-        page = aws.dynamodb().scan(**kwargs)
-        items += [ddb.deserialize(i) for i in page.get("Items", [])]
-        if "LastEvaluatedKey" not in page:
-            return items
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    return [ddb.deserialize(i) or {} for i in ddb.all_items(aws.dynamodb().scan, TableName=table)]
 
 
 def _find_table(stage: str) -> str:

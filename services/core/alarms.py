@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
-from typing import Any
 
-from services.core import aws, keys
+from services.core import aws, ddb, keys
 from services.core.clock import iso
 
 PARALLEL_QUERIES = 16  # boto3 clients are thread-safe (services.core.aws keeps 50 connections)
@@ -25,19 +24,14 @@ def due(table: str, kind: str, now: datetime, lookback_days: int = 7) -> list[st
     ]
 
     def read(partition: str) -> list[str]:
-        kwargs: dict[str, Any] = {
-            "TableName": table,
-            "IndexName": "GSI3",
-            "KeyConditionExpression": "GSI3PK = :pk AND GSI3SK <= :until",
-            "ExpressionAttributeValues": {":pk": {"S": partition}, ":until": {"S": until}},
-        }
-        found: list[str] = []
-        while True:
-            page = aws.dynamodb().query(**kwargs)
-            found += [item["PK"]["S"] for item in page.get("Items", [])]
-            if "LastEvaluatedKey" not in page:
-                return found
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        items = ddb.all_items(
+            aws.dynamodb().query,
+            TableName=table,
+            IndexName="GSI3",
+            KeyConditionExpression="GSI3PK = :pk AND GSI3SK <= :until",
+            ExpressionAttributeValues={":pk": {"S": partition}, ":until": {"S": until}},
+        )
+        return [item["PK"]["S"] for item in items]
 
     with ThreadPoolExecutor(max_workers=PARALLEL_QUERIES) as pool:
         return [pk for found in pool.map(read, partitions) for pk in found]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -61,6 +61,27 @@ def deserialize(item: Mapping[str, Any] | None) -> dict[str, Any] | None:
         return None
     deserializer = _codec()[1]
     return {k: _from_dynamo(deserializer.deserialize(v)) for k, v in item.items()}
+
+
+def all_items(read: Callable[..., Mapping[str, Any]], **request: Any) -> Iterator[dict[str, Any]]:
+    """Every raw item a Query or Scan answers, page after page (`read` is the client's `query` or `scan`)."""
+    while True:
+        page = read(**request)
+        yield from page.get("Items", [])
+        if "LastEvaluatedKey" not in page:
+            return
+        request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def partition(client: Any, table: str, pk: str) -> list[dict[str, Any]]:
+    """Every item under one partition key (a dossier and its parts), deserialised, read consistently."""
+    request = {
+        "TableName": table,
+        "KeyConditionExpression": "PK = :pk",
+        "ExpressionAttributeValues": {":pk": {"S": pk}},
+        "ConsistentRead": True,
+    }
+    return [deserialize(item) or {} for item in all_items(client.query, **request)]
 
 
 def key(k: Mapping[str, str]) -> dict[str, Any]:

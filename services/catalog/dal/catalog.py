@@ -69,20 +69,15 @@ class CatalogStore:
 
     def listing_records(self) -> Iterator[dict[str, Any]]:
         """Every procedure's listing record (rebuilding the snapshot after an import): GSI1 pages."""
-        kwargs: dict[str, Any] = {
-            "TableName": self.table,
-            "IndexName": "GSI1",
-            "KeyConditionExpression": "GSI1PK = :p",
-            "ExpressionAttributeValues": {":p": {"S": keys.CATALOG_PARTITION}},
-            "ProjectionExpression": "listing",
-        }
-        while True:
-            page = aws.dynamodb().query(**kwargs)
-            for item in page.get("Items", []):
-                yield json.loads(item["listing"]["S"])
-            if "LastEvaluatedKey" not in page:
-                return
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        for item in ddb.all_items(
+            aws.dynamodb().query,
+            TableName=self.table,
+            IndexName="GSI1",
+            KeyConditionExpression="GSI1PK = :p",
+            ExpressionAttributeValues={":p": {"S": keys.CATALOG_PARTITION}},
+            ProjectionExpression="listing",
+        ):
+            yield json.loads(item["listing"]["S"])
 
     # -- the search snapshot -----------------------------------------------------------------------
 

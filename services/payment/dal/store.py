@@ -41,21 +41,17 @@ class PaymentStore:
         return [ddb.deserialize(i) for i in page.get("Items", [])]  # type: ignore[misc]
 
     def orders_of_day(self, day: str) -> list[dict[str, Any]]:
-        found: list[dict[str, Any]] = []
-        for shard in range(keys.ALARM_SHARDS):
-            kwargs: dict[str, Any] = {
-                "TableName": self.table,
-                "IndexName": "GSI2",
-                "KeyConditionExpression": "GSI2PK = :pk",
-                "ExpressionAttributeValues": {":pk": {"S": keys.payment_day_partition(day, shard)}},
-            }
-            while True:
-                page = aws.dynamodb().query(**kwargs)
-                found += [ddb.deserialize(i) for i in page.get("Items", [])]  # type: ignore[misc]
-                if "LastEvaluatedKey" not in page:
-                    break
-                kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-        return found
+        return [
+            ddb.deserialize(item) or {}
+            for shard in range(keys.ALARM_SHARDS)
+            for item in ddb.all_items(
+                aws.dynamodb().query,
+                TableName=self.table,
+                IndexName="GSI2",
+                KeyConditionExpression="GSI2PK = :pk",
+                ExpressionAttributeValues={":pk": {"S": keys.payment_day_partition(day, shard)}},
+            )
+        ]
 
     def dossier(self, dossier_id: str) -> dict[str, Any] | None:
         item = (
@@ -67,21 +63,8 @@ class PaymentStore:
 
     def partition(self, dossier_id: str) -> dict[str, dict[str, Any]]:
         """Every item of a dossier by sort key (META, RESULT#…, DELIVERY, NOTICE#…) in one Query."""
-        items: dict[str, dict[str, Any]] = {}
-        kwargs: dict[str, Any] = {
-            "TableName": self.table,
-            "KeyConditionExpression": "PK = :pk",
-            "ExpressionAttributeValues": {":pk": {"S": keys.dossier_partition(dossier_id)}},
-            "ConsistentRead": True,
-        }
-        while True:
-            page = aws.dynamodb().query(**kwargs)
-            for raw in page.get("Items", []):
-                item = ddb.deserialize(raw) or {}
-                items[item["SK"]] = item
-            if "LastEvaluatedKey" not in page:
-                return items
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        items = ddb.partition(aws.dynamodb(), self.table, keys.dossier_partition(dossier_id))
+        return {item["SK"]: item for item in items}
 
     def part(self, dossier_id: str, name: str) -> dict[str, Any] | None:
         item = (

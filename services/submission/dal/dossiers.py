@@ -57,19 +57,7 @@ class DossierStore:
 
     def partition(self, dossier_id: str) -> list[dict[str, Any]]:
         """Every item of a dossier (META, FILE#, HIST#, ...) in one Query."""
-        items: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {
-            "TableName": self.table,
-            "KeyConditionExpression": "PK = :pk",
-            "ExpressionAttributeValues": {":pk": {"S": keys.dossier_partition(dossier_id)}},
-            "ConsistentRead": True,
-        }
-        while True:
-            page = aws.dynamodb().query(**kwargs)
-            items += [ddb.deserialize(i) for i in page.get("Items", [])]  # type: ignore[misc]
-            if "LastEvaluatedKey" not in page:
-                return items
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return ddb.partition(aws.dynamodb(), self.table, keys.dossier_partition(dossier_id))
 
     def files(self, dossier_id: str) -> list[dict[str, Any]]:
         page = aws.dynamodb().query(

@@ -39,19 +39,7 @@ class TrackingStore:
         return ddb.deserialize(item)
 
     def partition(self, dossier_id: str) -> list[dict[str, Any]]:
-        items: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {
-            "TableName": self.table,
-            "KeyConditionExpression": "PK = :pk",
-            "ConsistentRead": True,
-            "ExpressionAttributeValues": {":pk": {"S": keys.dossier_partition(dossier_id)}},
-        }
-        while True:
-            page = aws.dynamodb().query(**kwargs)
-            items += [ddb.deserialize(i) for i in page.get("Items", [])]  # type: ignore[misc]
-            if "LastEvaluatedKey" not in page:
-                return items
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return ddb.partition(aws.dynamodb(), self.table, keys.dossier_partition(dossier_id))
 
     def change(
         self,
@@ -191,13 +179,7 @@ class TrackingStore:
             if agency_prefix:
                 kwargs["KeyConditionExpression"] += " AND begins_with(SK, :agency)"
                 kwargs["ExpressionAttributeValues"][":agency"] = {"S": agency_prefix}
-            found = []
-            while True:
-                page = aws.dynamodb().query(**kwargs)
-                found += [ddb.deserialize(i) for i in page.get("Items", [])]
-                if "LastEvaluatedKey" not in page:
-                    return found  # type: ignore[return-value]
-                kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+            return [ddb.deserialize(i) or {} for i in ddb.all_items(aws.dynamodb().query, **kwargs)]
 
         partitions = [keys.stats_partition(province, m, s) for m in months for s in range(keys.STATS_SHARDS)]
         with ThreadPoolExecutor(max_workers=8) as pool:
