@@ -53,8 +53,24 @@ def dossier_file(dossier_id: str, file_id: str) -> Key:
     return {"PK": f"DOSSIER#{dossier_id}", "SK": f"FILE#{file_id}"}
 
 
+META = "META"
 FILE_PREFIX = "FILE#"
 HISTORY_PREFIX = "HIST#"
+RESULT_PREFIX = "RESULT#"
+NOTICE_PREFIX = "NOTICE#"
+# singleton parts of a dossier, beside META in its partition
+DELIVERY = "DELIVERY"
+RATING = "RATING"
+SYNC = "SYNC"
+PAID_MARKER = "PAID"
+
+
+def result_file(dossier_id: str, file_id: str) -> Key:
+    return {"PK": f"DOSSIER#{dossier_id}", "SK": f"{RESULT_PREFIX}{file_id}"}
+
+
+def notice(dossier_id: str, channel: str) -> Key:
+    return {"PK": f"DOSSIER#{dossier_id}", "SK": f"{NOTICE_PREFIX}{channel}"}
 
 
 def history(dossier_id: str, at_iso: str, n: int) -> Key:
