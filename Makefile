@@ -17,7 +17,7 @@ help:
 	@echo "make cost     the monthly AWS bill from measured calls"
 	@echo "make package  the deployment artifact and CloudFormation (offline)"
 	@echo "make publish-portal STAGE=prod  upload the portal to a deployed stage (docs/deployment.md)"
-	@echo "make lint     ruff and mypy"
+	@echo "make lint     ruff, mypy and the layer contracts (import-linter)"
 	@echo "make fuzz     schemathesis against every service (large run)"
 	@echo "make chaos    thousands of dossiers with faults injected, then the invariant checker"
 
@@ -69,6 +69,7 @@ lint: bootstrap
 	@.venv/bin/ruff check services infra tests bench
 	@.venv/bin/ruff format --check services infra tests bench
 	@.venv/bin/mypy
+	@.venv/bin/lint-imports
 
 format: bootstrap
 	@.venv/bin/ruff format services infra tests bench

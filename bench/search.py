@@ -13,8 +13,11 @@ from services.catalog.logic.catalog import search_page
 from services.catalog.logic.search import CatalogIndex, Filters
 from services.catalog.logic.synonyms import SYNONYMS
 from services.catalog.logic.tthc import Structure, parse_package
+from services.core.cursors import Cursors
 from services.core.procedures import listing_record
 from services.core.text import strip_diacritics
+
+CURSORS = Cursors(b"bench-cursors-key-not-a-secret")
 
 
 @dataclass
@@ -77,7 +80,7 @@ def measure(size: int, records: list[dict[str, Any]], repeats: int = 5) -> Searc
     random.Random(1).shuffle(order)
     for q in order:
         t = time.perf_counter_ns()
-        search_page(index, q, Filters(), 20, None)
+        search_page(index, q, Filters(), 20, None, CURSORS)
         timings.append((time.perf_counter_ns() - t) / 1e6)
     timings.sort()
     return SearchLatency(

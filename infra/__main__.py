@@ -6,6 +6,7 @@ seed                        load the seed catalogue into the table and bucket of
 redrive [--stage S]         replay the dead-letter queues (poison messages are kept and reported)
 check [--stage S]           the invariant checker: inboxes, payments, events, statistics, DLQs
 publish-portal --stage S    upload the built portal to the stage's bucket on AWS, invalidate CloudFront
+web-acl --stage S           print the public lookup's web ACL as a template of its own (for us-east-1)
 """
 
 from __future__ import annotations
@@ -49,6 +50,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     publish.add_argument("--directory", help="the built portal (default: portal/)")
     publish.add_argument("--dry-run", action="store_true", help="list what would change, change nothing")
+    web_acl = commands.add_parser("web-acl", help="the public lookup's web ACL, a template for us-east-1")
+    web_acl.add_argument("--stage", default=os.environ.get("STAGE"), required=not os.environ.get("STAGE"))
     args = parser.parse_args(argv)
     if args.command in ("redrive", "check") and args.stage == "local":
         _point_at_local_cloud()
@@ -96,8 +99,11 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "publish-portal":
         from pathlib import Path
 
+        from infra.portal_build import build as build_portal
         from infra.publish import PORTAL_DIR, PublishError, publish
 
+        if not args.directory:
+            build_portal()
         try:
             published = publish(
                 args.stage,
@@ -109,6 +115,13 @@ def main(argv: list[str] | None = None) -> int:
             print(f"publish-portal: {error}", file=sys.stderr)
             return 1
         print("\n".join(published.lines()))
+    elif args.command == "web-acl":
+        from infra import sls
+        from infra.edge import web_acl_template
+
+        print(
+            json.dumps(web_acl_template(sls.load(stage=args.stage, region="us-east-1")), ensure_ascii=False)
+        )
     return 0
 
 

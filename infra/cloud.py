@@ -25,7 +25,6 @@ from infra.sources import Scheduler, SqsSource, StreamSource
 from infra.tokens import DEFAULT_AUDIENCE, DEFAULT_ISSUER, dev_jwks
 
 ROOT = Path(__file__).resolve().parent.parent
-PORTAL_DIR = ROOT / "portal"
 REGION = "ap-southeast-1"
 log = logging.getLogger("infra")
 
@@ -151,6 +150,8 @@ class LocalCloud:
                 if name in merged and merged[name] != str(value):
                     raise ValueError(f"functions disagree on {name}: {merged[name]!r} != {value!r}")
                 merged[name] = str(value)
+        from services.core.settings import DEV_CURSOR_SECRET, DEV_LOOKUP_CHECK_KEY
+
         o = self.options
         merged.update(
             {
@@ -165,6 +166,8 @@ class LocalCloud:
                 "VNPAY_TMN_CODE": o.vnpay_tmn_code,
                 "VNPAY_HASH_SECRET": o.vnpay_hash_secret,
                 "VNPAY_HASH_SECRET_PARAM": "",
+                "CURSOR_SECRET": DEV_CURSOR_SECRET,  # on AWS CloudFormation resolves it from SSM
+                "LOOKUP_CHECK_KEY": DEV_LOOKUP_CHECK_KEY,  # likewise
                 "VNPAY_PAY_URL": f"{o.base_url}/sim/vnpay/paymentv2/vpcpay.html",
                 "VNPAY_API_URL": f"{o.base_url}/sim/vnpay/merchant_webapi/api/transaction",
                 "NATIONAL_PORTAL_URL": f"{o.base_url}/sim/national/api/dossiers",
@@ -285,13 +288,19 @@ class LocalCloud:
         routes["/local"] = create_dev_app(self)
         routes.update(self.simulators())
         config = self.portal_config()
+        from infra.portal_build import build as build_portal
+
         portal = PortalFiles(
-            PORTAL_DIR,
+            build_portal(),
             self.options.aws_endpoint,
             idp_origin=origin(config["officials"]["token_url"]),
             generated={"/config.json": encode(config)},
         )
-        return Gateway(routes, portal, self.health)
+        # the public lookup's per-client limit, with the numbers of the WAF rule that applies it on AWS
+        from infra.edge import RateLimiter, public_lookup_limit
+
+        assert self.config
+        return RateLimiter(Gateway(routes, portal, self.health), public_lookup_limit(self.config))
 
     def portal_config(self) -> dict[str, Any]:
         """The portal's /config.json: officials sign in at the identity provider simulator."""

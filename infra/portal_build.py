@@ -1,17 +1,29 @@
-"""Vendoring the portal's front-end libraries from node_modules (run by `make`; no CDN at run time)."""
+"""Building the portal before it is served or published (run by `make`; no CDN at run time).
+
+- Vendoring: front-end libraries copied from node_modules (none at run time today).
+- Partials: every page's shared header and footer are written once, in `portal/partials/NAME.html`; a
+  page marks where each goes with `<!-- partial: NAME --><!-- /partial -->`. The built portal is
+  `build/portal/`: `portal/` with every region filled and the partials left out. The local gateway
+  serves it and `make publish-portal` uploads it, so a menu change is one edit.
+"""
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-VENDOR = ROOT / "portal" / "vendor"
+PORTAL = ROOT / "portal"
+VENDOR = PORTAL / "vendor"
+PARTIALS = PORTAL / "partials"
+OUTPUT = ROOT / "build" / "portal"
 # destination in portal/vendor -> source in node_modules
 FILES: dict[str, str] = {}
+REGION = re.compile(r"<!-- partial: (?P<name>[a-z-]+) -->.*?<!-- /partial -->\n?", re.S)
 
 
-def build() -> list[Path]:
+def vendor() -> list[Path]:
     VENDOR.mkdir(parents=True, exist_ok=True)
     copied = []
     for destination, source in FILES.items():
@@ -22,6 +34,43 @@ def build() -> list[Path]:
             shutil.copyfile(origin, target)
         copied.append(target)
     return copied
+
+
+def pages() -> list[Path]:
+    return sorted(p for p in PORTAL.rglob("*.html") if PARTIALS not in p.parents and VENDOR not in p.parents)
+
+
+def filled(text: str) -> str:
+    """The page with every partial region replaced by its partial's text."""
+
+    def fill(match: re.Match[str]) -> str:
+        source = PARTIALS / f"{match['name']}.html"
+        if not source.is_file():
+            raise FileNotFoundError(f"portal/partials/{match['name']}.html is missing")
+        return source.read_text().lstrip()
+
+    return REGION.sub(fill, text)
+
+
+def assemble(output: Path = OUTPUT) -> Path:
+    """`portal/` as it is served: pages with their partials, every other file copied when newer."""
+    for source in sorted(PORTAL.rglob("*")):
+        if not source.is_file() or PARTIALS in source.parents or source.name == "README.md":
+            continue
+        target = output / source.relative_to(PORTAL)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if source.suffix == ".html":
+            text = filled(source.read_text())
+            if not target.exists() or target.read_text() != text:
+                target.write_text(text)
+        elif not target.exists() or target.stat().st_mtime < source.stat().st_mtime:
+            shutil.copy2(source, target)
+    return output
+
+
+def build() -> Path:
+    vendor()
+    return assemble()
 
 
 if __name__ == "__main__":

@@ -37,6 +37,8 @@ NOT_EMULATED = {
     "AWS::CloudFront::CachePolicy",
     "AWS::CloudFront::Function",
     "AWS::S3::BucketPolicy",
+    # the edge's rate rule: locally the gateway's limiter applies its numbers (infra/edge.py)
+    "AWS::WAFv2::WebACL",
 }
 # Resources the framework generates from `functions` (not in `resources`) that the template refers to;
 # locally the gateway plays them.
@@ -108,7 +110,7 @@ def provision(config: ServerlessConfig) -> Provisioned:
     creating: set[str] = set()
 
     def ensure(logical: str) -> None:
-        if logical in done.resources:
+        if logical in done.resources or logical in done.absent:
             return
         if logical in creating:
             raise ValueError(f"circular reference through {logical}")

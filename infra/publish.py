@@ -1,10 +1,10 @@
 """`python -m infra publish-portal --stage S`: the built portal to the stage's bucket, behind CloudFront.
 
-Nothing is built here. The portal is the `portal/` directory as `make portal` leaves it (the front-end
-libraries vendored into portal/vendor by infra/portal_build.py); the local gateway serves the same
-directory. The stack `dichvucong-{stage}` names the bucket and the distribution in its outputs
-(PortalBucketName, PortalDistributionId), and where officials sign in (OfficialsSignInDomain,
-OfficialsIssuer, OfficialsUserPoolClientId, OfficialsCallbackUrl). Then:
+The portal is built first (infra/portal_build.py: `portal/` with its shared header and footer filled
+in, into `build/portal/`); the local gateway serves the same directory. The stack
+`dichvucong-{stage}` names the bucket and the distribution in its outputs (PortalBucketName,
+PortalDistributionId), and where officials sign in (OfficialsSignInDomain, OfficialsIssuer,
+OfficialsUserPoolClientId, OfficialsCallbackUrl). Then:
 
 1. every file is uploaded with its Content-Type and the Cache-Control the local gateway sends
    (infra/gateway.py: pages and /config.json `no-cache`, other files five minutes: nothing is
@@ -30,7 +30,7 @@ from infra.gateway import portal_cache_control
 from infra.signin import COGNITO_OUTPUTS, cognito_config, encode
 
 ROOT = Path(__file__).resolve().parent.parent
-PORTAL_DIR = ROOT / "portal"
+PORTAL_DIR = ROOT / "build" / "portal"  # infra.portal_build's output
 SERVICE = "dichvucong"
 # the directory's own notes for developers are not part of the site; the stage's configuration is
 # written from its stack, never taken from the directory

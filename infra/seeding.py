@@ -39,7 +39,9 @@ def seed_catalogue(table: str, forms_bucket: str, workers: int = 8, background: 
     put_structure(table, structure)
     package = build_package()
     store = CatalogStore(table, forms_bucket)
-    result = import_package(package, Structure.from_config(structure), store, live=None, whole_catalogue=True)
+    result = import_package(
+        package, Structure.from_config(structure), store, live=None, whole_catalogue=True, importer=None
+    )
     real = {r["MaTTHC"] for r in real_procedures()}
     first = [r for r in package if r["MaTTHC"] in real]
     rest = [r for r in package if r["MaTTHC"] not in real]

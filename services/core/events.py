@@ -1,8 +1,9 @@
-"""The event envelope, the event types, where each type is delivered, and the outbox write.
+"""The event envelope, the event types and where each type is delivered.
 
 A state change and the events it causes are written in one TransactWriteItems: the change plus one
-OUTBOX# item per event. The relay (core.handlers.relay) publishes outbox items from the table stream
-to the queues below, so a crash between the write and the publish loses nothing.
+OUTBOX# item per event (`services.core.dal.outbox.outbox_put`). The relay (core.handlers.relay)
+publishes outbox items from the table stream to the queues below, so a crash between the write and the
+publish loses nothing.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from services.core import ddb, keys
 from services.core.clock import now
 
 OUTBOX_TTL_SECONDS = 7 * 24 * 3600
@@ -68,23 +68,6 @@ class Event(BaseModel):
     occurred_at: datetime = Field(default_factory=now)
     dossier_id: str
     data: dict[str, Any] = Field(default_factory=dict)
-
-
-def outbox_put(table: str, event: Event) -> dict[str, Any]:
-    """The TransactWriteItems entry that records an event in the outbox."""
-    item = {
-        **keys.outbox(event.id),
-        "event_type": event.type.value,
-        "event": event.model_dump_json(),
-        "expires_at": int(event.occurred_at.timestamp()) + OUTBOX_TTL_SECONDS,
-    }
-    return {
-        "Put": {
-            "TableName": table,
-            "Item": ddb.serialize(item),
-            "ConditionExpression": "attribute_not_exists(PK)",
-        }
-    }
 
 
 def from_outbox_image(image: dict[str, Any]) -> Event:

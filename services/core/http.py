@@ -7,8 +7,12 @@ and mounted in the local cloud.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
+import re
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
@@ -262,7 +266,12 @@ def _too_large(limit: int) -> dict[str, Any]:
     )
 
 
+# An API answer is data, never a page: if a browser is ever made to render one (a sniffed type, an
+# error echoing input), it may load nothing, run nothing and be framed by nobody. Pages the APIs serve
+# (the receipt, the local docs) set their own policy, which this one does not override.
+API_CSP = b"default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 _SECURITY_HEADERS = [
+    (b"content-security-policy", API_CSP),
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
     (b"x-frame-options", b"DENY"),
@@ -289,17 +298,21 @@ def create_app(
     portal_origin: str,
     body_limits: dict[str, int] | None = None,
     version: str = "1.0.0",
+    docs: bool = False,
 ) -> FastAPI:
+    """`docs`: serve the Swagger UI page at `{prefix}/docs` (the local stage only; see `_add_docs`)."""
     app = FastAPI(
         title=title,
         description=description,
         version=version,
         openapi_url=f"{prefix}/openapi.json",
-        docs_url=f"{prefix}/docs",
+        docs_url=None,
         redoc_url=None,
         # no OAuth flows here; FastAPI would otherwise serve its redirect page outside the prefix
         swagger_ui_oauth2_redirect_url=None,
     )
+    if docs:
+        _add_docs(app, prefix, title)
     app.add_exception_handler(Problem, _on_problem)
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http)
@@ -316,6 +329,47 @@ def create_app(
     app.add_middleware(Hardening, body_limits=body_limits)
     _document_problems(app)
     return app
+
+
+# The npm package swagger-ui-dist, pinned in package-lock.json: the files the public CDN serves, from disk.
+SWAGGER_UI_DIR = Path(__file__).resolve().parents[2] / "node_modules" / "swagger-ui-dist"
+SWAGGER_UI_CDN = "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5"
+
+
+def _add_docs(app: FastAPI, prefix: str, title: str) -> None:
+    """Swagger UI for developers, on the local stage only: on AWS the page would run a third party's script
+    on the portal's origin, where citizens' capability tokens live, so deployed stages have no such page.
+    Locally its files come from node_modules (`npm ci`), or the CDN when they are not installed."""
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from starlette.responses import HTMLResponse
+    from starlette.staticfiles import StaticFiles
+
+    if (SWAGGER_UI_DIR / "swagger-ui-bundle.js").is_file():
+        assets, origin = f"{prefix}/docs/assets", "'self'"
+        app.mount(assets, StaticFiles(directory=SWAGGER_UI_DIR), name=f"{prefix}-docs-assets")
+    else:
+        assets, origin = SWAGGER_UI_CDN, "https://cdn.jsdelivr.net"
+    page = get_swagger_ui_html(
+        openapi_url=f"{prefix}/openapi.json",
+        title=title,
+        swagger_js_url=f"{assets}/swagger-ui-bundle.js",
+        swagger_css_url=f"{assets}/swagger-ui.css",
+        swagger_favicon_url=f"{assets}/favicon-32x32.png",
+        swagger_ui_parameters={"validatorUrl": None},  # it would send the document to swagger.io
+    ).body
+    # the one inline script (Swagger UI's start-up) is allowed by its hash, nothing else inline
+    inline = re.findall(rb"<script>(.*?)</script>", page, re.DOTALL)
+    hashes = " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(s).digest()).decode()}'" for s in inline)
+    csp = (
+        f"default-src 'none'; script-src {origin} {hashes}; style-src {origin} 'unsafe-inline'; "
+        f"img-src {origin} data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
+        "form-action 'self'"
+    )
+
+    async def swagger_ui(_: Request) -> HTMLResponse:
+        return HTMLResponse(page, headers={"Content-Security-Policy": csp})
+
+    app.add_route(f"{prefix}/docs", swagger_ui, include_in_schema=False)
 
 
 def _document_problems(app: FastAPI) -> None:

@@ -1,7 +1,7 @@
 """The procedure (thủ tục hành chính) as every service reads it.
 
 The catalogue writes procedures; submission, tracking and payment read one with a single GetItem
-(`get_procedure`) for its components, online form, fee and agency.
+(`services.core.dal.procedures.get_procedure`) for its components, online form, fee and agency.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from services.core import aws, keys
+from services.core import keys
 
 
 class Tier(StrEnum):
@@ -153,17 +153,3 @@ def procedure_from_item(item: dict[str, Any]) -> Procedure:
     return Procedure.model_validate(
         json.loads(item["doc"]["S"] if isinstance(item["doc"], dict) else item["doc"])
     )
-
-
-def get_procedure(table: str, code: str) -> Procedure | None:
-    """One GetItem: the whole procedure, or None."""
-    found = (
-        aws.dynamodb()
-        .get_item(
-            TableName=table,
-            Key={k: {"S": v} for k, v in keys.procedure(code).items()},
-            ProjectionExpression="doc",
-        )
-        .get("Item")
-    )
-    return procedure_from_item(found) if found else None

@@ -8,7 +8,7 @@ from services.core.settings import load
 from services.core.structure import get_structure
 from services.tracking.dal.store import TrackingStore
 from services.tracking.logic.tracking import Tracking
-from services.tracking.settings import TrackingSettings
+from services.tracking.settings import SyncSettings, TrackingSettings
 
 
 @cache
@@ -18,6 +18,20 @@ def tracking() -> Tracking:
     return Tracking(
         store, settings, lambda: working_calendar(settings.table_name), lambda: _structure(settings)
     )
+
+
+@cache
+def sync_states() -> TrackingStore:
+    settings = load(SyncSettings)
+    return TrackingStore(settings.table_name, settings.uploads_bucket, settings.results_bucket)
+
+
+@cache
+def national_portal() -> Any:
+    from services.tracking.dal.national import NationalPortal
+
+    settings = load(SyncSettings)
+    return NationalPortal(settings.national_portal_url, settings.national_portal_timeout_seconds)
 
 
 _structure_cache: dict[str, Any] = {}

@@ -64,11 +64,32 @@ def level3_journey(page: Page, api: httpx.Client, tmp_path: Path, width: int | N
     return code
 
 
-def test_a_citizen_finds_marriage_registration_and_submits_it_with_documents(page: Page, api, tmp_path):
+def test_a_citizen_finds_marriage_registration_and_submits_it_with_documents(
+    page: Page, api, tmp_path, contexts
+):
     code = level3_journey(page, api, tmp_path)
-    # and the public lookup the QR code points to knows the dossier
+    # and the receipt prints the check code beside the QR code, whose link carries it
+    qr = page.frame_locator("iframe.receipt-frame").locator("section.qr")
+    check = qr.locator(".check strong").inner_text()
+    link = qr.locator("a").get_attribute("href") or ""
+    assert re.fullmatch(r"[A-Z2-7]{8}", check) and f"check={check}" in link and f"ma={code}" in link
+    # when someone else's browser, which does not keep the dossier, opens that link
+    stranger = contexts().new_page()
+    stranger.goto(link)
+    # then it shows the dossier's record, the applicant by initials only
+    result = stranger.locator("#lookup-result")
+    expect(result).to_contain_text("Mới đăng ký")
+    expect(result).to_contain_text("N. T. L.")
+    expect(result).to_contain_text(MARRIAGE)
+    expect(result).not_to_contain_text("Lan")
+    # while the code alone (a guess) tells only the status, and asks for the check
+    stranger.goto(f"/tra-cuu.html?ma={code}")
+    expect(stranger.locator("#lookup-more")).to_contain_text("Nhập mã kiểm tra")
+    expect(result).to_contain_text("Mới đăng ký")
+    expect(result).not_to_contain_text(MARRIAGE)
+    # and the citizen's own browser, which keeps the dossier's token, shows her the record without it
     page.goto(f"/tra-cuu.html?ma={code}")
-    expect(page.locator("#lookup-result")).to_contain_text("Mới đăng ký")
+    expect(page.locator("#lookup-result")).to_contain_text("N. T. L.")
 
 
 def test_the_level3_journey_fits_a_360px_phone(contexts, api, tmp_path):

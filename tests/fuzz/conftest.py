@@ -19,6 +19,7 @@ import schemathesis
 from schemathesis.config import SchemathesisConfig
 
 from tests.conftest import ARTIFACTS
+from tests.fuzz.strategies import crafting_hook
 from tests.fuzz.tally import Tally
 from tests.fuzz.world import Shaper, World, build_world, restore_calendar
 
@@ -69,6 +70,8 @@ def shaper(world: World) -> Shaper:
 def api_schema(request: pytest.FixtureRequest, stack: Any, world: World, tally: Tally) -> Any:
     service = request.param
     schema = schemathesis.openapi.from_url(f"{stack.url}/api/{service}/openapi.json", config=fuzz_config())
+    # crafted cursors and far months for every `cursor`, `from` and `to` (tests/fuzz/strategies.py)
+    schema.hooks.register_hook_with_name(crafting_hook(lambda: world.cursors), "flatmap_query")
     for result in schema.get_all_operations():
         tally.operation(service, result.ok().label)
     return schema

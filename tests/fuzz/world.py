@@ -58,6 +58,7 @@ class World:
     calendar: dict[str, list[str]]
     draft_bodies: list[dict[str, Any]]
     tokens: dict[str, str] = field(default_factory=dict)  # dossier id or code -> its access token
+    cursors: dict[str, str] = field(default_factory=dict)  # a real next_cursor of each list, by path
 
     def __post_init__(self) -> None:
         for dossier in [*self.drafts, self.reserved]:
@@ -75,41 +76,73 @@ def build_world(url: str) -> World:
         drafts = [_draft_with_a_file(api, marriage), _draft_with_a_file(api, record)]
         drafts.append(_submitted(api, marriage))
         reserved = _submitted(api, record)
+        _submitted(api, record)  # a second page in the official's inbox, for its cursor
         payment = api.post(
             "/api/payment/payments", headers=auth(reserved.token), json={"dossier_id": reserved.id}
         )
         assert payment.status_code == 201, payment.text
-        feedback = api.post(
-            "/api/tracking/feedback",
-            json={
-                "title": "Thời gian giải quyết",
-                "content": "Hồ sơ của tôi đã quá hạn nhưng chưa nhận được phiếu xin lỗi.",
-                "contact": "lan.nguyen@example.vn",
-                "procedure_code": record["code"],
-                "dossier_code": reserved.code,
-            },
-        )
-        assert feedback.status_code == 201, feedback.text
+        feedbacks = [_feedback(api, record, reserved) for _ in range(4)]
         agency = record["agency"]["code"]
         official = mint(agency, ["receiver", "handler", "leader"], name="Cán bộ kiểm thử")
+        for answered in feedbacks[2:]:  # two pages of public feedback, two of open ones
+            reply = api.post(
+                f"/api/tracking/feedback/{answered}/answer",
+                headers=auth(official),
+                json={"answer": "Cơ quan đã tiếp nhận và trả lời phản ánh.", "public": True},
+            )
+            assert reply.status_code == 200, reply.text
         calendar = api.get("/api/tracking/calendar", headers=auth(official))
         assert calendar.status_code == 200, calendar.text
         agencies = [a["code"] for a in api.get("/api/tracking/agencies").json()]
         overseer = mint(OVERSIGHT, ["receiver", "handler", "leader"], name="Văn phòng UBND tỉnh")
+        cursors = _issued_cursors(api, official)
     return World(
         url=url,
         procedures=procedures,
         drafts=drafts,
         reserved=reserved,
         payment=payment.json(),
-        feedback_id=feedback.json()["id"],
+        feedback_id=feedbacks[0],
         agencies=agencies,
         official=official,
         overseer=overseer,
         catalog_admin=mint(agency, ["catalog_admin"], name="Quản trị danh mục"),
         calendar=calendar.json(),
         draft_bodies=[_draft_body(p) for p in (marriage, record)],
+        cursors=cursors,
     )
+
+
+def _issued_cursors(api: httpx.Client, official: str) -> dict[str, str]:
+    """The first page's next_cursor of each list that has a second page: what crafted cursors start from."""
+    lists = [
+        ("/api/catalog/procedures", {}),
+        ("/api/tracking/dossiers", auth(official)),
+        ("/api/tracking/feedback/open", auth(official)),
+        ("/api/tracking/feedback", {}),
+    ]
+    found = {}
+    for path, headers in lists:
+        answer = api.get(path, params={"limit": 1}, headers=headers)
+        assert answer.status_code == 200, answer.text
+        if answer.json().get("next_cursor"):
+            found[path] = answer.json()["next_cursor"]
+    return found
+
+
+def _feedback(api: httpx.Client, proc: dict[str, Any], about: Dossier) -> str:
+    answer = api.post(
+        "/api/tracking/feedback",
+        json={
+            "title": "Thời gian giải quyết",
+            "content": "Hồ sơ của tôi đã quá hạn nhưng chưa nhận được phiếu xin lỗi.",
+            "contact": "lan.nguyen@example.vn",
+            "procedure_code": proc["code"],
+            "dossier_code": about.code,
+        },
+    )
+    assert answer.status_code == 201, answer.text
+    return str(answer.json()["id"])
 
 
 def restore_calendar(world: World) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import os
 from concurrent.futures import ThreadPoolExecutor
@@ -206,7 +207,7 @@ def test_orders_are_only_for_dossiers_with_a_fee_due(api, submission_api):
     assert other.status == 403
 
 
-def _returned(submission_api, method: str) -> tuple[dict, Event]:
+def _returned(submission_api, method: str, frozen: bool = True) -> tuple[dict, Event]:
     """A dossier whose result was returned, with the event tracking emitted."""
     draft = complete_draft(
         submission_api,
@@ -222,7 +223,9 @@ def _returned(submission_api, method: str) -> tuple[dict, Event]:
     )
     table = os.environ["TABLE_NAME"]
     result_key = f"results/{draft['id']}/r1.pdf"
-    aws.s3().put_object(Bucket=os.environ["RESULTS_BUCKET"], Key=result_key, Body=pdf_bytes("ket qua"))
+    stored = aws.s3().put_object(
+        Bucket=os.environ["RESULTS_BUCKET"], Key=result_key, Body=pdf_bytes("ket qua")
+    )
     aws.dynamodb().put_item(
         TableName=table,
         Item=ddb.serialize(
@@ -233,6 +236,9 @@ def _returned(submission_api, method: str) -> tuple[dict, Event]:
                 "file_name": "Giay-phep.pdf",
                 "content_type": "application/pdf",
                 "size": 10,
+                # frozen as tracking freezes it at return_result
+                **({"sha256": hashlib.sha256(pdf_bytes("ket qua")).hexdigest()} if frozen else {}),
+                **({"version_id": stored["VersionId"], "etag": stored["ETag"].strip('"')} if frozen else {}),
             }
         ),
     )
@@ -300,3 +306,41 @@ def test_a_postal_result_books_a_shipment_once(api, submission_api):
     )
     assert delivery["method"] == "postal" and delivery["tracking_number"].startswith("EA")
     assert delivery["address"].startswith("Số 1 Lê Lợi")
+
+
+def test_a_result_whose_frozen_version_is_gone_is_not_served(api, submission_api):
+    # given an online result delivered with its frozen version
+    draft, event = _returned(submission_api, "online")
+    api[1].handler(sqs_event([event.model_dump_json()]), LambdaContext("resultDelivery"))
+    result = ddb.deserialize(
+        aws.dynamodb().get_item(
+            TableName=os.environ["TABLE_NAME"], Key=ddb.key(keys.dossier_part(draft["id"], "RESULT#r1"))
+        )["Item"]
+    )
+    # when that version is deleted and another document written under the key
+    bucket = os.environ["RESULTS_BUCKET"]
+    aws.s3().delete_object(Bucket=bucket, Key=result["key"], VersionId=result["version_id"])
+    aws.s3().put_object(Bucket=bucket, Key=result["key"], Body=pdf_bytes("ban thay the"))
+    # then the citizen is told, in Vietnamese, and given no link
+    link = call(
+        api[0].handler,
+        "GET",
+        f"/api/payment/dossiers/{draft['id']}/result",
+        headers=auth(draft["access_token"]),
+    )
+    assert link.status == 409 and link.headers["content-type"] == "application/problem+json"
+    assert "không khớp" in link.json()["detail"] and "location" not in link.headers
+
+
+def test_a_result_never_frozen_is_not_served(api, submission_api):
+    # given a delivery recorded for a result with no frozen hash or version
+    draft, event = _returned(submission_api, "online", frozen=False)
+    api[1].handler(sqs_event([event.model_dump_json()]), LambdaContext("resultDelivery"))
+    # when the citizen asks for it, then it is refused rather than served unchecked
+    link = call(
+        api[0].handler,
+        "GET",
+        f"/api/payment/dossiers/{draft['id']}/result",
+        headers=auth(draft["access_token"]),
+    )
+    assert link.status == 409

@@ -106,8 +106,11 @@ def test_resources_the_local_cloud_does_not_emulate_are_only_identity_roles_and_
         "AWS::CloudFront::CachePolicy",
         "AWS::CloudFront::Function",
         "AWS::S3::BucketPolicy",
+        # locally the gateway's limiter applies the web ACL's rate rule (infra/edge.py)
+        "AWS::WAFv2::WebACL",
     }
-    assert cloud.provisioned.absent == []  # no resource of the template is conditional locally
+    # the only conditional resource locally: a CLOUDFRONT web ACL, made in the stack only in us-east-1
+    assert cloud.provisioned.absent == ["PublicLookupWebAcl"]
 
 
 def test_the_portal_bucket_is_created_private_and_the_distribution_points_at_it(cloud):
@@ -121,3 +124,27 @@ def test_the_portal_bucket_is_created_private_and_the_distribution_points_at_it(
     assert "Aliases" not in config and "ViewerCertificate" not in config
     portal = next(o for o in config["Origins"] if o["Id"] == "portal")
     assert portal["DomainName"] == f"{bucket}.s3.ap-southeast-1.amazonaws.com"
+
+
+def test_the_document_buckets_are_versioned_and_expire_replaced_versions(cloud):
+    s3 = aws.s3()
+    template = _template()
+    for logical in ("UploadsBucket", "ResultsBucket"):
+        props = template[logical]["Properties"]
+        assert props["VersioningConfiguration"] == {"Status": "Enabled"}, logical
+        declared = next(
+            r for r in props["LifecycleConfiguration"]["Rules"] if "NoncurrentVersionExpiration" in r
+        )
+        # what the local cloud provisioned, read back
+        name = cloud.provisioned.ref(logical)
+        assert s3.get_bucket_versioning(Bucket=name)["Status"] == "Enabled", logical
+        rules = {r["ID"]: r for r in s3.get_bucket_lifecycle_configuration(Bucket=name)["Rules"]}
+        assert rules[declared["Id"]]["Status"] == "Enabled"
+        assert rules[declared["Id"]]["NoncurrentVersionExpiration"]["NoncurrentDays"] == int(
+            declared["NoncurrentVersionExpiration"]["NoncurrentDays"]
+        )
+    # every bucket the template versions is versioned in the local cloud
+    for logical, spec in template.items():
+        if spec["Type"] == "AWS::S3::Bucket" and "VersioningConfiguration" in spec["Properties"]:
+            status = s3.get_bucket_versioning(Bucket=cloud.provisioned.ref(logical)).get("Status")
+            assert status == spec["Properties"]["VersioningConfiguration"]["Status"], logical

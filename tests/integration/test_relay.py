@@ -7,7 +7,8 @@ import os
 
 from infra.sources import LambdaContext
 from services.core import aws, ddb, keys
-from services.core.events import ROUTES, Event, EventType, outbox_put
+from services.core.dal.outbox import outbox_put
+from services.core.events import ROUTES, Event, EventType
 from services.core.handlers import relay
 
 

@@ -226,18 +226,24 @@ def test_submit_assigns_the_code_and_writes_status_history_lookup_and_event_toge
 def test_two_submits_at_once_give_one_code(api):
     draft = complete_draft(api)
 
-    def submit(_: int) -> dict:
+    def submit(_: int) -> tuple[int, dict]:
         asyncio.set_event_loop(asyncio.new_event_loop())  # Mangum expects one, as in Lambda's main thread
-        return call(
+        answer = call(
             api[0].handler,
             "POST",
             f"/api/submission/dossiers/{draft['id']}/submit",
             headers=auth(draft["access_token"]),
-        ).json()
+        )
+        return answer.status, answer.json()
 
+    # when four submits of the same draft race
     with ThreadPoolExecutor(4) as pool:
-        codes = {answer["code"] for answer in pool.map(submit, range(4))}
+        answers = list(pool.map(submit, range(4)))
+    # then every one of them answers 200 with the same dossier code (a problem body also has a `code`)
+    assert [status for status, _ in answers] == [200] * 4, answers
+    codes = {body["code"] for _, body in answers}
     assert len(codes) == 1
+    assert re.fullmatch(r".+-\d{6}-\d{4}", codes.pop())
 
 
 def test_daily_sequence_counts_up_per_agency(api):
@@ -312,53 +318,132 @@ def test_a_draft_can_be_withdrawn(api):
     assert answer.status == 202 and view(api, draft)["status"] == "WITHDRAWN"
 
 
-def test_a_supplement_sends_the_new_files_to_tracking(api):
-    # given a submitted dossier for which an official asked for more documents
-    draft = complete_draft(api)
+# -- evidence integrity: a grant re-posted after the fact changes nothing ------------------------------
+
+
+def _submitted_with_grants(api) -> tuple[dict, list[dict]]:
+    """A submitted dossier and the upload grants its documents were stored with."""
+    draft = create(api).json()
+    grants = [
+        upload(api, draft, d["component_id"], pdf_bytes(f"ban goc {d['component_id']}"))
+        for d in draft["documents"]
+    ]
+    submitted = call(
+        api[0].handler,
+        "POST",
+        f"/api/submission/dossiers/{draft['id']}/submit",
+        headers=auth(draft["access_token"]),
+    )
+    assert submitted.status == 200, submitted.text
+    return draft, grants
+
+
+def _repost(api, grant: dict, content: bytes) -> None:
+    """What a holder of the grant can do until it expires: POST it again (moto enforces no policy, so
+    storing the object under the grant's key with its fields is the same), then S3's event."""
+    bucket, key = os.environ["UPLOADS_BUCKET"], grant["upload"]["fields"]["key"]
+    stored = aws.s3().put_object(
+        Bucket=bucket,
+        Key=key,
+        Body=content,
+        ContentType=grant["upload"]["fields"]["Content-Type"],
+        Tagging="state=draft",
+    )
+    answer = api[1].handler(
+        sqs_event([s3_created(bucket, key, len(content), stored["ETag"])]), LambdaContext("verifier")
+    )
+    assert answer == {"batchItemFailures": []}
+
+
+def _file_item(draft: dict, grant: dict) -> dict:
+    return ddb.deserialize(
+        aws.dynamodb().get_item(
+            TableName=os.environ["TABLE_NAME"], Key=ddb.key(keys.dossier_file(draft["id"], grant["file_id"]))
+        )["Item"]
+    )
+
+
+def _current_bytes(grant: dict) -> bytes:
+    return (
+        aws.s3()
+        .get_object(Bucket=os.environ["UPLOADS_BUCKET"], Key=grant["upload"]["fields"]["key"])["Body"]
+        .read()
+    )
+
+
+def test_a_grant_reposted_after_submit_leaves_the_verified_document_as_it_was(api):
+    import hashlib
+
+    # given a submitted dossier, its first document verified
+    draft, grants = _submitted_with_grants(api)
+    original = pdf_bytes("ban goc GT1")
+    before = _file_item(draft, grants[0])
+    assert before["status"] == "VERIFIED" and before["sha256"] == hashlib.sha256(original).hexdigest()
+    # when the grant is posted again with another valid PDF
+    _repost(api, grants[0], pdf_bytes("ban thay the GT1"))
+    # then the file is still the one verified: same status, hash and bytes
+    after = _file_item(draft, grants[0])
+    assert after["status"] == "VERIFIED" and after["sha256"] == before["sha256"]
+    assert after["etag"] == before["etag"] and after.get("version_id") == before.get("version_id")
+    assert _current_bytes(grants[0]) == original
+    # and the replacement left no version behind
+    versions = aws.s3().list_object_versions(
+        Bucket=os.environ["UPLOADS_BUCKET"], Prefix=grants[0]["upload"]["fields"]["key"]
+    )
+    assert [v["VersionId"] for v in versions.get("Versions", [])] == [before["version_id"]]
+    assert not versions.get("DeleteMarkers")
+
+
+def test_a_non_pdf_reposted_to_a_submitted_dossiers_file_neither_rejects_nor_deletes_it(api):
+    # given a submitted dossier
+    draft, grants = _submitted_with_grants(api)
+    original = pdf_bytes("ban goc GT2")
+    before = _file_item(draft, grants[1])
+    # when its grant is posted again with HTML of exactly the declared size
+    hostile = html_bytes()
+    hostile = (hostile + b" " * len(original))[: len(original)]
+    _repost(api, grants[1], hostile)
+    # then the document is still VERIFIED, with its hash, and its bytes are there
+    after = _file_item(draft, grants[1])
+    assert after["status"] == "VERIFIED" and after["sha256"] == before["sha256"] and not after.get("reason")
+    assert _current_bytes(grants[1]) == original
+    assert {f["status"] for f in view(api, draft)["files"]} == {"VERIFIED"}
+
+
+def test_a_later_write_to_a_verified_draft_document_is_undone_too(api):
+    # given a draft whose document is verified (the grant is still fresh)
+    draft = create(api).json()
+    grant = upload(api, draft, "GT1", pdf_bytes("ban dau"))
+    before = _file_item(draft, grant)
+    # when the same grant is posted again, twice, and the first event comes again
+    _repost(api, grant, pdf_bytes("lan hai"))
+    _repost(api, grant, png_bytes())
+    bucket, key = os.environ["UPLOADS_BUCKET"], grant["upload"]["fields"]["key"]
+    api[1].handler(sqs_event([s3_created(bucket, key, 1, before["etag"])]), LambdaContext("verifier"))
+    # then the first verified version is the document: a citizen replaces one by deleting it
+    assert _file_item(draft, grant)["sha256"] == before["sha256"]
+    assert _current_bytes(grant) == pdf_bytes("ban dau")
+
+
+def test_a_write_to_a_rejected_file_of_a_submitted_dossier_is_discarded(api):
+    # given a submitted dossier with a rejected extra file
+    draft = create(api).json()
+    valid = pdf_bytes("giay to nop sau")
+    rejected = upload(api, draft, "GT1", (html_bytes() + b" " * len(valid))[: len(valid)])
+    assert _file_item(draft, rejected)["status"] == "REJECTED"
+    for d in draft["documents"]:
+        upload(api, draft, d["component_id"], pdf_bytes(d["component_id"]))
     call(
         api[0].handler,
         "POST",
         f"/api/submission/dossiers/{draft['id']}/submit",
         headers=auth(draft["access_token"]),
     )
-    table = os.environ["TABLE_NAME"]
-    aws.dynamodb().update_item(
-        TableName=table,
-        Key=ddb.key(keys.dossier(draft["id"])),
-        UpdateExpression=(
-            "SET #s = :s, supplement_round = :r, supplement_requested_at = :t, supplement_note = :n"
-        ),
-        ExpressionAttributeNames={"#s": "status"},
-        ExpressionAttributeValues=ddb.values(
-            s="SUPPLEMENT_REQUESTED", r=1, t="2026-11-26T09:00:00+07:00", n="Bổ sung bản sao giấy khai sinh"
-        ),
+    # when the rejected file's grant is used again with a valid document of its size
+    _repost(api, rejected, valid)
+    # then nothing is added to the sent dossier
+    assert _file_item(draft, rejected)["status"] == "REJECTED"
+    listed = aws.s3().list_object_versions(
+        Bucket=os.environ["UPLOADS_BUCKET"], Prefix=rejected["upload"]["fields"]["key"]
     )
-    # when the citizen adds a document and sends the supplement
-    empty = call(
-        api[0].handler,
-        "POST",
-        f"/api/submission/dossiers/{draft['id']}/supplement",
-        headers=auth(draft["access_token"]),
-        body={"note": ""},
-    )
-    upload(api, draft, "GT2", pdf_bytes("bo sung"))
-    answer = call(
-        api[0].handler,
-        "POST",
-        f"/api/submission/dossiers/{draft['id']}/supplement",
-        headers=auth(draft["access_token"]),
-        body={"note": "Đã bổ sung"},
-    )
-    # then
-    assert empty.status == 422
-    assert answer.status == 202
-    dossier = view(api, draft)
-    assert dossier["supplement"]["note"] == "Bổ sung bản sao giấy khai sinh"
-    assert dossier["supplement"]["submitted_at"] is not None
-    assert [f["supplement"] for f in dossier["files"]] == [False, False, True]
-    events = [
-        json.loads(i["event"]["S"])
-        for i in aws.dynamodb().scan(TableName=table)["Items"]
-        if i["PK"]["S"].startswith("OUTBOX#") and draft["id"] in i["event"]["S"]
-    ]
-    assert "SupplementSubmitted" in [e["type"] for e in events]
+    assert not listed.get("Versions") and not listed.get("DeleteMarkers")

@@ -223,6 +223,58 @@ def test_the_whole_workflow_with_supplement_and_forwarding(api, cloud, submissio
     assert sent_to_delivery and sent_to_delivery[0]["data"]["delivery_method"] == "in_person"
 
 
+def test_a_supplement_asked_by_the_official_is_sent_with_the_new_files(api, cloud, submission_api):
+    # given an accepted dossier for which the receiving official asks for more documents
+    dossier = submitted(cloud, submission_api)
+    accepted = act(
+        api, dossier["code"], "accept", detail(api, dossier["code"])["version"], roles=("receiver",)
+    )
+    assert accepted.status == 200, accepted.text
+    asked = act(
+        api,
+        dossier["code"],
+        "request_supplement",
+        accepted.json()["version"],
+        roles=("receiver",),
+        note="Bổ sung bản sao giấy khai sinh",
+    )
+    assert asked.status == 200, asked.text
+    assert asked.json()["status"] == "SUPPLEMENT_REQUESTED"
+    cloud.pump()
+
+    def send(note: str):
+        return call(
+            submission_api[0].handler,
+            "POST",
+            f"/api/submission/dossiers/{dossier['id']}/supplement",
+            headers=auth(dossier["access_token"]),
+            body={"note": note},
+        )
+
+    # when the citizen first sends nothing, then adds a document and sends the supplement
+    empty = send("")
+    upload(submission_api, dossier, "GT2", pdf_bytes("bo sung"))
+    answer = send("Đã bổ sung")
+    # then the empty one is refused, the real one accepted with the new file marked as a supplement
+    assert empty.status == 422
+    assert answer.status == 202, answer.text
+    mine = call(
+        submission_api[0].handler,
+        "GET",
+        f"/api/submission/dossiers/{dossier['id']}",
+        headers=auth(dossier["access_token"]),
+    ).json()
+    assert mine["supplement"]["note"] == "Bổ sung bản sao giấy khai sinh"
+    assert mine["supplement"]["submitted_at"] is not None
+    assert [f["supplement"] for f in mine["files"]] == [False, False, True]
+    assert [e["data"]["round"] for e in _events(dossier["id"], "SupplementSubmitted")] == [1]
+    # and once tracking applies the event, the dossier is back in process with its history
+    cloud.pump()
+    after = detail(api, dossier["code"])
+    assert after["status"] == "IN_PROCESS"
+    assert [h["action"] for h in after["history"]][-2:] == ["request_supplement", "supplement"]
+
+
 def test_two_officials_accepting_at_once_get_one_200_and_one_409(api, cloud, submission_api):
     dossier = submitted(cloud, submission_api)
     version = detail(api, dossier["code"])["version"]
@@ -259,13 +311,12 @@ def test_tokens_roles_and_agencies_are_enforced(api, cloud, submission_api):
     assert catalog_admin.status == 403
 
 
-def test_public_lookup_masks_the_applicant(api, cloud, submission_api):
+def test_public_lookup_by_code_alone_tells_only_the_status(api, cloud, submission_api):
+    # the record itself (and the applicant's initials) needs the receipt's check: test_public_lookup.py
     dossier = submitted(cloud, submission_api)
     answer = call(api.handler, "GET", f"/api/tracking/public/{dossier['code']}")
     assert answer.status == 200
-    body = answer.json()
-    assert body["status_label"] == "Mới đăng ký" and body["applicant_masked"] == "N***** T** Lan"
-    assert "094190001234" not in answer.text and "0912345678" not in answer.text
+    assert answer.json() == {"code": dossier["code"], "status": "SUBMITTED", "status_label": "Mới đăng ký"}
     assert call(api.handler, "GET", "/api/tracking/public/KHONG-CO-MA").status == 404
 
 
@@ -460,3 +511,122 @@ def test_a_busy_agencys_sharded_inbox_pages_through_every_dossier_once_most_urge
         api.handler, "GET", "/api/tracking/dossiers?cursor=eyJzaGFyZHMiOltudWxsXX0", headers=official(C)
     )
     assert bad.status == 400
+
+
+# -- evidence integrity: a result is frozen when it leaves the agency ---------------------------------
+
+
+def _online_dossier(cloud, submission_api) -> dict:
+    """A level-4 dossier whose result goes online, paid (payment's business: only the state matters)."""
+    from tests.integration.flows import LEVEL4
+
+    draft = complete_draft(
+        submission_api,
+        LEVEL4,
+        form_data={"noi_dung_de_nghi": "Cấp phép karaoke"},
+        delivery={"method": "online"},
+    )
+    answer = call(
+        submission_api[0].handler,
+        "POST",
+        f"/api/submission/dossiers/{draft['id']}/submit",
+        headers=auth(draft["access_token"]),
+    )
+    cloud.pump()
+    aws.dynamodb().update_item(
+        TableName=os.environ["TABLE_NAME"],
+        Key=ddb.key(keys.dossier(draft["id"])),
+        UpdateExpression="SET payment_status = :paid",
+        ExpressionAttributeValues=ddb.values(paid="PAID"),
+    )
+    return {**draft, "code": answer.json()["code"]}
+
+
+def _result_grant(api, code: str, agency: str, content: bytes) -> dict:
+    grant = call(
+        api.handler,
+        "POST",
+        f"/api/tracking/dossiers/{code}/result-files",
+        headers=official(agency),
+        body={"file_name": "Giay-phep.pdf", "content_type": "application/pdf", "size": len(content)},
+    )
+    assert grant.status == 201, grant.text
+    assert grant.json()["expires_in"] <= 300
+    _post_result(grant.json(), content)
+    return grant.json()
+
+
+def _post_result(grant: dict, content: bytes) -> None:
+    """Posting a result grant (moto enforces no POST policy: storing under its key is the same)."""
+    aws.s3().put_object(
+        Bucket=os.environ["RESULTS_BUCKET"], Key=grant["upload"]["fields"]["key"], Body=content
+    )
+
+
+def _citizen_download(dossier: dict) -> tuple[bytes, str]:
+    """What the citizen's browser gets: the result link, followed (moto answers it in this process)."""
+    import requests
+
+    from services.payment.handlers import http as payment
+
+    link = call(
+        payment.handler,
+        "GET",
+        f"/api/payment/dossiers/{dossier['id']}/result",
+        headers=auth(dossier["access_token"]),
+    )
+    assert link.status == 302, link.text
+    fetched = requests.get(link.headers["location"], timeout=10)
+    assert fetched.status_code == 200
+    return fetched.content, link.headers["location"]
+
+
+def test_a_result_grant_reposted_after_return_does_not_change_what_the_citizen_downloads(
+    api, cloud, submission_api
+):
+    # given a dossier whose result was uploaded, returned online and delivered
+    dossier = _online_dossier(cloud, submission_api)
+    code = dossier["code"]
+    version = detail(api, code, B)["version"]
+    for action, extra in (("accept", {}), ("start", {}), ("complete", {"outcome": "approved"})):
+        version = act(api, code, action, version, agency=B, **extra).json()["version"]
+    original = pdf_bytes("giay phep ban goc")
+    grant = _result_grant(api, code, B, original)
+    returned = act(api, code, "return_result", version, agency=B, result=grant["file_id"])
+    assert returned.status == 200, returned.text
+    cloud.pump()
+    # when the agency's grant is posted again with another document
+    _post_result(grant, pdf_bytes("giay phep da bi thay"))
+    # then the citizen still downloads the result as it was returned, through a link to its version
+    downloaded, url = _citizen_download(dossier)
+    assert downloaded == original and "versionId=" in url
+    # and the officials' link names the same version
+    result = detail(api, code, B)["results"][0]
+    assert "versionId=" in result["url"] and result["sha256"] == returned.json()["results"][0]["sha256"]
+
+
+def test_a_result_grant_reposted_after_forwarding_does_not_change_the_returned_result(
+    api, cloud, submission_api
+):
+    # given a dossier whose first agency uploaded a result and then forwarded it
+    dossier = _online_dossier(cloud, submission_api)
+    code = dossier["code"]
+    version = detail(api, code, B)["version"]
+    for action, extra in (("accept", {}), ("start", {})):
+        version = act(api, code, action, version, agency=B, **extra).json()["version"]
+    original = pdf_bytes("du thao cua thanh pho")
+    grant = _result_grant(api, code, B, original)
+    forwarded = act(api, code, "forward", version, agency=B, to_agency=C, note="Chuyển Sở Tư pháp")
+    assert forwarded.status == 200, forwarded.text
+    # when the first agency posts its grant again
+    _post_result(grant, pdf_bytes("thay sau khi chuyen"))
+    # and the next agency decides and returns that result
+    version = act(api, code, "complete", forwarded.json()["version"], agency=C, outcome="approved").json()[
+        "version"
+    ]
+    returned = act(api, code, "return_result", version, agency=C, result=grant["file_id"])
+    assert returned.status == 200, returned.text
+    cloud.pump()
+    # then the citizen gets what was uploaded before the dossier left the first agency
+    downloaded, _ = _citizen_download(dossier)
+    assert downloaded == original

@@ -36,10 +36,12 @@ from infra.tokens import DEFAULT_AUDIENCE, DEFAULT_ISSUER, dev_jwks, dev_kid
 from services.core import keys
 from services.core.auth import Role
 from tests.conftest import ARTIFACTS
+from tests.integration.flows import LEVEL3
 from tests.security.calls import (
     DEFAULT_TARGET,
     OWNED,
     STAFF,
+    VIETNAMESE,
     assert_problem,
     request,
     right_credential,
@@ -48,7 +50,7 @@ from tests.security.calls import (
 )
 from tests.security.deployment import functions, route_key
 from tests.security.routes import CITIZEN, OFFICIAL, PUBLIC, UNCLASSIFIED, RouteInfo, collected, route_table
-from tests.security.world import A, C, Dossier, World
+from tests.security.world import A, B, C, Dossier, World, procedure_record
 
 ROUTES = collected()
 PROTECTED = [r for r in ROUTES if r.access in (OFFICIAL, CITIZEN)]
@@ -63,7 +65,8 @@ PUBLIC_ROUTES = {
     "GET /api/payment/vnpay/ipn": "the gateway's call: its HMAC-SHA512 signature is the credential",
     "GET /api/payment/vnpay/return": "the citizen's browser back from the gateway: signature checked, "
     "nothing marked paid",
-    "GET /api/tracking/public/{code}": "public lookup by dossier code, applicant's name masked",
+    "GET /api/tracking/public/{code}": "by code alone only the status; the record needs the receipt's check "
+    "or the dossier's token, and shows the applicant's initials only",
     "POST /api/tracking/feedback": "citizens' feedback and petitions need no account",
     "GET /api/tracking/feedback": "only answered feedback marked public, without contact details",
     "GET /api/tracking/agencies": "the administrative structure is public",
@@ -117,6 +120,12 @@ def expected(route: RouteInfo, credential: str) -> int | None:
 def is_scoped(route: RouteInfo) -> bool:
     return bool(set(route.path_params) & OWNED) or route.key in OVERSIGHT
 
+
+# Routes whose body names the agency of what it writes: the catalogue admin of another agency is let in by
+# its role and must be refused record by record (test_the_catalogue_admin_of_another_agency_writes_nothing).
+AGENCY_IN_BODY = {
+    "POST /api/catalog/import": "each procedure names its agency (COQUANTHUCHIEN)",
+}
 
 CELLS = [
     (route, credential, status)
@@ -420,3 +429,42 @@ def test_a_forged_gateway_callback_records_nothing(world):
     assert ipn.status == 200 and ipn.json()["RspCode"] == "97"
     assert back.status == 302
     assert world.writes.since(mark) == [] and world.item(keys.payment(order["txn_ref"])) == before
+
+
+# -- the catalogue admin of another agency ------------------------------------------------------------
+
+
+AGENCY_ROUTES = [r for r in PROTECTED if r.key in AGENCY_IN_BODY]
+
+
+def test_every_route_naming_an_agency_in_its_body_is_in_the_table():
+    assert {r.key for r in AGENCY_ROUTES} == AGENCY_IN_BODY.keys()
+
+
+@pytest.mark.parametrize("route", AGENCY_ROUTES, ids=[r.label for r in AGENCY_ROUTES])
+def test_the_catalogue_admin_of_another_agency_writes_nothing(world, route):
+    # given agency A's procedure in the catalogue, a new one of A's, and the catalogue admin of agency C
+    takeover = {
+        **procedure_record(LEVEL3),
+        "COQUANTHUCHIEN": [{"MADONVI": C, "TENDONVI": "Sở Tư pháp"}],
+        "CAPTHUCHIEN": [{"CAPTHUCHIEN": "1"}],
+        "THOIDIEMTHUPHI": "before_processing",
+        "MUCDO": "4",
+    }
+    takeover["CACHTHUCTHUCHIEN"][0]["THOIGIAN"][0]["PHILEPHI"] = [{"MOTA": "Lệ phí", "SOTIEN": "99000000"}]
+    stored, mark = world.item(keys.procedure(LEVEL3)), len(world.writes.seen)
+    admin = {"authorization": f"Bearer {token_of(C, ('catalog_admin',))}"}
+    # when it imports them: A's procedure moved to C with a 99,000,000 VND fee, and A's new one
+    answer = world.call(
+        route.service, route.method, route.path, headers=admin, body=[takeover, procedure_record()]
+    )
+    # then both are rejected, each naming agency A, and nothing was written
+    assert answer.status == 200, answer.text
+    body = answer.json()
+    assert (body["imported"], body["updated"], len(body["rejected"])) == (0, 0, 2), body
+    assert all(A in r["detail"] and VIETNAMESE.search(r["detail"]) for r in body["rejected"]), body
+    assert world.writes.since(mark) == [] and world.item(keys.procedure(LEVEL3)) == stored
+    # and the admin of A's parent agency B may import A's new procedure: the refusal is about scope
+    parent = {"authorization": f"Bearer {token_of(B, ('catalog_admin',))}"}
+    allowed = world.call(route.service, route.method, route.path, headers=parent, body=[procedure_record()])
+    assert allowed.status == 200 and allowed.json()["imported"] == 1, allowed.text

@@ -1,13 +1,16 @@
-"""Hardening of every HTTP function: CORS for the portal's origin only, request size limits, and no
-function of serverless.yml starting with a development secret outside the local stage."""
+"""Hardening of every HTTP function: CORS for the portal's origin only, request size limits, no
+function of serverless.yml starting with a development secret outside the local stage, and issue 19's
+small holes: crafted cursors and far months answer 4xx, names refuse invisible characters, gateway keys
+are checked before signatures, and API answers carry a Content-Security-Policy."""
 
 from __future__ import annotations
 
+import base64
 import json
 import secrets
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import jwt
 import pytest
@@ -15,14 +18,17 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from infra.sources import LambdaContext
 from infra.tokens import dev_jwks
-from services.core.http import Hardening
-from services.core.settings import DEV_VNPAY_HASH_SECRET
+from services.core.http import SWAGGER_UI_DIR, Hardening
+from services.core.settings import DEV_CURSOR_SECRET, DEV_VNPAY_HASH_SECRET, DEV_VNPAY_TMN_CODE
+from services.payment.logic.vnpay import sign as vnpay_sign
 from tests.apigw import Answer, http_event
-from tests.security.calls import assert_problem, request, right_credential, target_of
+from tests.factories import applicant
+from tests.integration.flows import create
+from tests.security.calls import VIETNAMESE, assert_problem, request, right_credential, target_of
 from tests.security.coldstart import RUNTIME, ColdStart, Outcome, start_all
 from tests.security.deployment import PROD_ORIGIN, functions, gateway_cors
 from tests.security.routes import RouteInfo, collected
-from tests.security.world import World
+from tests.security.world import A, World
 
 ROUTES = collected()
 SERVICES = sorted({r.service for r in ROUTES})
@@ -231,6 +237,9 @@ def _cold_starts() -> list[ColdStart]:
         if f.verifies_officials:
             dev_keys = {**base, "OFFICIALS_JWKS": dev_jwks()}
             starts.append(ColdStart(f.name, "the dev officials' JWKS", f.module, dev_keys, refuses=True))
+        if f.is_http:  # every function checks it; the ones that page are enough to start here
+            dev_cursors = {**real, "CURSOR_SECRET": DEV_CURSOR_SECRET}
+            starts.append(ColdStart(f.name, "the dev cursor secret", f.module, dev_cursors, real_ssm, True))
     return starts
 
 
@@ -258,3 +267,184 @@ def test_every_function_is_cold_started():
     started = {s.function for s in COLD_STARTS}
     assert started == set(functions("prod")), "a function of serverless.yml is not cold-started here"
     assert any(s.refuses for s in COLD_STARTS)
+
+
+# -- crafted cursors, far months, invisible characters, re-keyed gateway calls (issue 19, 7 and 8) -----
+
+
+def _b64(value: Any) -> str:
+    return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
+
+
+def _refused(answer: Answer, statuses: tuple[int, ...], code: str | None = None) -> dict[str, Any]:
+    """A 4xx problem document in Vietnamese: never a 5xx, never a half-served answer."""
+    assert answer.status in statuses, f"expected {statuses}, got {answer.status}: {answer.text[:500]}"
+    assert answer.headers.get("content-type", "").startswith("application/problem+json"), answer.headers
+    body = answer.json()
+    assert body["status"] == answer.status and (code is None or body["code"] == code)
+    assert VIETNAMESE.search(body["detail"]), body["detail"]
+    return dict(body)
+
+
+# each list: its service, path, whether an official of agency A reads it, and the partition it pages
+LISTS = {
+    "public-feedback": ("tracking", "/api/tracking/feedback", False, "GSI1PK", "FEEDBACK#PUBLIC"),
+    "inbox": ("tracking", "/api/tracking/dossiers", True, "GSI1PK", f"INBOX#{A}"),
+    "open-feedback": ("tracking", "/api/tracking/feedback/open", True, "GSI2PK", f"FEEDBACK#OPEN#{A}"),
+    "catalogue": ("catalog", "/api/catalog/procedures", False, "GSI1PK", "CATALOG"),
+}
+CURSOR_MAX_LENGTH = {"catalog": 100, "tracking": 500}  # the routes' own limit: longer is a 422
+# shaped like the start keys the lists used to accept: right partition, the rest missing or empty
+CRAFTED = {
+    "partition-only": lambda attribute, partition: _b64({attribute: partition}),
+    "empty-keys": lambda attribute, partition: _b64({attribute: partition, "PK": "", "SK": ""}),
+    "extra-attribute": lambda attribute, partition: _b64(
+        {attribute: partition, "PK": "DOSSIER#x", "SK": "META", "GSI1SK": "2026", "GSI9PK": "x"}
+    ),
+    "shards-of-junk": lambda attribute, partition: _b64({"shards": [{attribute: partition}, "x", 1]}),
+    "not-an-object": lambda attribute, partition: _b64(["o", 1]),
+    "old-catalogue-offset": lambda attribute, partition: _b64("o:20")[:-1],
+    "garbage": lambda attribute, partition: "%%%",
+}
+
+
+def _cursor_refused(answer: Answer, service: str, cursor: str) -> None:
+    if len(cursor) > CURSOR_MAX_LENGTH[service]:
+        _refused(answer, (422,), "validation_failed")
+    else:
+        _refused(answer, (400,), "bad_request")
+
+
+def _list_headers(world: World, official: bool) -> dict[str, str]:
+    return {"authorization": f"Bearer {world.official()}"} if official else {}
+
+
+@pytest.mark.parametrize("crafted", CRAFTED)
+@pytest.mark.parametrize("listed", LISTS)
+def test_a_crafted_cursor_answers_400_on_every_list(world, listed, crafted):
+    # given a cursor the list never issued, shaped like its start keys
+    service, path, official, attribute, partition = LISTS[listed]
+    cursor = CRAFTED[crafted](attribute, partition)
+    # when it pages with it, then it is refused as a bad request, not a 500
+    answer = world.call(service, "GET", f"{path}?cursor={cursor}", headers=_list_headers(world, official))
+    _cursor_refused(answer, service, cursor)
+
+
+def test_a_cursor_is_good_for_the_list_that_issued_it_and_no_other(world):
+    # given the inbox's second page, as agency A's official was given it
+    first = world.call(
+        "tracking", "GET", "/api/tracking/dossiers?limit=1", headers=_list_headers(world, True)
+    )
+    cursor = first.json()["next_cursor"]
+    assert first.status == 200 and cursor
+    second = world.call(
+        "tracking",
+        "GET",
+        f"/api/tracking/dossiers?limit=1&cursor={cursor}",
+        headers=_list_headers(world, True),
+    )
+    assert second.status == 200 and second.json()["items"] != first.json()["items"]
+    # then every other list refuses it, and so does the inbox for a cut or edited copy
+    for service, path, official, _, _ in [LISTS[k] for k in LISTS if k != "inbox"]:
+        answer = world.call(service, "GET", f"{path}?cursor={cursor}", headers=_list_headers(world, official))
+        _cursor_refused(answer, service, cursor)
+    filtered = world.call(
+        "tracking",
+        "GET",
+        f"/api/tracking/dossiers?status=SUBMITTED&cursor={cursor}",
+        headers=_list_headers(world, True),
+    )
+    _refused(filtered, (400,), "bad_request")
+    for tampered in (
+        cursor[:-2],
+        cursor.partition(".")[0],
+        f"A{cursor[1:]}" if cursor[0] != "A" else f"B{cursor[1:]}",
+    ):
+        answer = world.call(
+            "tracking", "GET", f"/api/tracking/dossiers?cursor={tampered}", headers=_list_headers(world, True)
+        )
+        _refused(answer, (400,), "bad_request")
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        ("9999-11", "9999-12"),  # the probe's 500: one month past December 9999 overflows
+        ("9999-11", "9999-11"),
+        ("0000-01", "0000-02"),
+        ("1999-12", "2000-01"),
+        ("2100-12", "2101-01"),
+        ("2026-05", "2026-01"),
+        ("2000-01", "2100-12"),
+    ],
+)
+def test_statistics_for_far_or_reversed_months_answer_4xx(world, start, end):
+    answer = world.call(
+        "tracking", "GET", f"/api/tracking/stats?from={start}&to={end}", headers=_list_headers(world, True)
+    )
+    _refused(answer, (400, 422))
+
+
+@pytest.mark.parametrize("char", ["\u202e", "\u2066", "\u200b", "\x1b", "\n"], ids=repr)
+def test_a_name_with_invisible_characters_is_refused_and_nothing_is_written(world, char):
+    # given an applicant whose name reads one way on screen and another to a program
+    name = f"Nguyễn {char}Văn An"
+    mark = len(world.writes.seen)
+    # when a draft and a feedback carry it
+    draft = create(world.submission, applicant=applicant(full_name=name))
+    feedback = world.call(
+        "tracking",
+        "POST",
+        "/api/tracking/feedback",
+        body={
+            "title": f"Phản ánh của {name}",
+            "content": "Hồ sơ quá hạn.\nChưa có kết quả.",
+            "contact": "0912345678",
+        },
+    )
+    # then both are refused, naming the field, and nothing was written
+    body = _refused(draft, (422,), "validation_failed")
+    assert [e["field"] for e in body["errors"]] == ["applicant.full_name"]
+    body = _refused(feedback, (422,), "validation_failed")
+    assert [e["field"] for e in body["errors"]] == ["title"]
+    assert world.writes.since(mark) == []
+
+
+def test_a_gateway_call_whose_keys_carry_separators_is_a_bad_signature(world):
+    # given an IPN signed with the terminal's secret, re-keyed so that the signed string is unchanged
+    signed = {
+        "vnp_Amount": "5000000",
+        "vnp_BankCode": "NCB",
+        "vnp_ResponseCode": "00",
+        "vnp_TmnCode": DEV_VNPAY_TMN_CODE,
+        "vnp_TransactionNo": "14000001",
+        "vnp_TransactionStatus": "00",
+        "vnp_TxnRef": "P-NOT-AN-ORDER",
+    }
+    signed["vnp_SecureHash"] = vnpay_sign(signed, DEV_VNPAY_HASH_SECRET)
+    rekeyed = {k: v for k, v in signed.items() if k not in ("vnp_BankCode", "vnp_ResponseCode")}
+    rekeyed["vnp_BankCode=NCB&vnp_ResponseCode"] = "00"
+    # when the gateway's endpoint receives it, then it answers 97, the bad signature
+    answer = world.call("payment", "GET", f"/api/payment/vnpay/ipn?{urlencode(rekeyed)}")
+    assert answer.status == 200 and answer.json()["RspCode"] == "97", answer.text
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_api_answers_carry_a_policy_that_loads_and_frames_nothing(world, service):
+    for path in (f"/api/{service}/openapi.json", f"/api/{service}/no-such-thing"):
+        answer = world.call(service, "GET", path)
+        policy = answer.headers.get("content-security-policy", "")
+        assert policy.startswith("default-src 'none'") and "frame-ancestors 'none'" in policy, path
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_the_local_docs_page_runs_no_third_partys_script(world, service):
+    # the local stage serves the page (deployed stages have none: tests/unit/test_api_pages.py)
+    page = world.call(service, "GET", f"/api/{service}/docs")
+    assert page.status == 200
+    policy = page.headers["content-security-policy"]
+    script_src = next(d for d in policy.split(";") if d.strip().startswith("script-src"))
+    assert "unsafe-inline" not in script_src and "frame-ancestors 'none'" in policy
+    if SWAGGER_UI_DIR.is_dir():  # npm ci installs it; without it the local page falls back to the CDN
+        assert "https:" not in policy and "cdn.jsdelivr.net" not in page.text
+        assert world.call(service, "GET", f"/api/{service}/docs/assets/swagger-ui.css").status == 200

@@ -8,6 +8,7 @@ take fresh ones, so nothing they change is seen by another cell.
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import os
 import uuid
@@ -195,7 +196,9 @@ class World:
             delivery={"method": "online", "address": POSTAL_ADDRESS},
         )
         result_key = f"results/{dossier.id}/r1.pdf"
-        aws.s3().put_object(Bucket=os.environ["RESULTS_BUCKET"], Key=result_key, Body=pdf_bytes("ket qua"))
+        stored = aws.s3().put_object(
+            Bucket=os.environ["RESULTS_BUCKET"], Key=result_key, Body=pdf_bytes("ket qua")
+        )
         dynamodb = aws.dynamodb()
         dynamodb.put_item(
             TableName=self.table,
@@ -207,6 +210,10 @@ class World:
                     "file_name": "Giay-phep.pdf",
                     "content_type": "application/pdf",
                     "size": 10,
+                    # frozen as tracking freezes it at return_result
+                    "sha256": hashlib.sha256(pdf_bytes("ket qua")).hexdigest(),
+                    "version_id": stored["VersionId"],
+                    "etag": stored["ETag"].strip('"'),
                 }
             ),
         )

@@ -121,6 +121,24 @@ def test_a_hash_with_non_ascii_characters_is_a_bad_signature_not_an_error():
     assert not vnpay.verify_api_response({"vnp_Command": "querydr", "vnp_SecureHash": "ñ"}, SECRET)
 
 
+def test_a_key_carrying_separators_is_a_bad_signature_though_the_signed_string_matches():
+    # given a genuinely signed IPN, its keys split differently: the string the hash covers is the same,
+    # but vnp_ResponseCode is no longer a parameter (keys are not encoded in the signed string)
+    signed = _ipn(vnp_ResponseCode="51", vnp_TransactionStatus="02")
+    rekeyed = {k: v for k, v in signed.items() if k not in ("vnp_BankCode", "vnp_ResponseCode")}
+    rekeyed["vnp_BankCode=NCB&vnp_ResponseCode"] = "51"
+    # then it does not verify: answered 97, nothing recorded
+    assert not vnpay.verify(rekeyed, SECRET)
+    verdict = vnpay.judge_ipn(rekeyed, SECRET, ORDER)
+    assert verdict.rsp == Rsp.INVALID_SIGNATURE and verdict.record is None
+
+
+@pytest.mark.parametrize("key", ["vnp_Order&Info", "vnp_Amount=1", "vnp_Amount2", "vnp_", "vnp_Số"])
+def test_signing_refuses_a_key_that_is_not_vnp_and_letters(key):
+    with pytest.raises(vnpay.InvalidParameterKey):
+        vnpay.sign({**VECTOR, key: "x"}, SECRET)
+
+
 def test_paid_only_when_both_codes_are_00_and_24_is_a_cancellation():
     assert vnpay.outcome_of(_ipn()) == Outcome.PAID
     assert vnpay.outcome_of(_ipn(vnp_TransactionStatus="01")) == Outcome.FAILED

@@ -212,6 +212,11 @@ export const citizen = {
   "lookup.applicant": ["Người nộp", "Applicant"],
   "lookup.received": ["Ngày tiếp nhận", "Received on"],
   "lookup.due": ["Ngày hẹn trả kết quả", "Result due"],
+  "lookup.check": ["Mã kiểm tra (không bắt buộc)", "Check code (optional)"],
+  "lookup.checkHint": ["In cạnh mã QR trên giấy tiếp nhận. Không có mã kiểm tra, chỉ xem được tình trạng hồ sơ.", "Printed beside the QR code on the receipt. Without it, only the dossier's status is shown."],
+  "lookup.badCheck": ["Mã kiểm tra gồm 8 chữ cái và chữ số, in cạnh mã QR.", "The check code has 8 letters and digits, printed beside the QR code."],
+  "lookup.statusOnly": ["Nhập mã kiểm tra in trên giấy tiếp nhận để xem thủ tục, cơ quan giải quyết và ngày hẹn trả kết quả.", "Enter the check code printed on the receipt to see the procedure, the agency and the result's due date."],
+  "lookup.wrongCheck": ["Mã kiểm tra không đúng với mã hồ sơ này; chỉ hiển thị tình trạng hồ sơ.", "The check code does not match this dossier; only its status is shown."],
 
   "feedback.title": ["Phản ánh, kiến nghị", "Feedback and petitions"],
   "feedback.lead": ["Gửi phản ánh, kiến nghị về quy định hành chính và việc giải quyết thủ tục. Cơ quan có thẩm quyền sẽ trả lời công khai.", "Send feedback or a petition about administrative rules or how a procedure was handled. The competent agency answers publicly."],

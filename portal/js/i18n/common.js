@@ -158,6 +158,8 @@ export const common = {
   "history.empty": ["Chưa có hoạt động nào.", "Nothing has happened yet."],
   "history.toStatus": ["chuyển sang «{status}»", "now “{status}”"],
   "history.by": ["Người thực hiện: {who}", "By: {who}"],
+  "history.byCitizen": ["Công dân", "The citizen"],
+  "history.bySystem": ["Hệ thống", "The system"],
   "action.create": ["Tạo hồ sơ", "Dossier created"],
   "action.submit": ["Nộp hồ sơ trực tuyến", "Submitted online"],
   "action.accept": ["Tiếp nhận hồ sơ", "Accepted"],

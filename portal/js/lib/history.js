@@ -18,8 +18,19 @@ export function historyTimeline(entries, { officials = false } = {}) {
           ? h("span", {}, " — ", h("span", { i18n: "history.toStatus", args: { status: { $t: `status.${entry.to_status}` } } }))
           : null,
         entry.note ? h("p", { class: "hint", text: entry.note }) : null,
-        officials && entry.official ? h("p", { class: "hint", i18n: "history.by", args: { who: entry.official } }) : null,
+        officials ? actedBy(entry) : null,
       ),
     ),
   );
+}
+
+// `by` is who acted (an official's account id, "citizen" or "system"); the name is the one the official's
+// account shows, so the id goes with it.
+function actedBy(entry) {
+  const by = entry.by || "";
+  if (by === "citizen" || by === "system") {
+    return h("p", { class: "hint", i18n: "history.by", args: { who: { $t: by === "citizen" ? "history.byCitizen" : "history.bySystem" } } });
+  }
+  const who = entry.official && by ? `${entry.official} (${by})` : entry.official || by;
+  return who ? h("p", { class: "hint", i18n: "history.by", args: { who } }) : null;
 }

@@ -12,7 +12,7 @@ import { DocumentsPanel } from "../lib/documents.js";
 import { draftFor, remember, forget, keepUnsaved, unsaved, dropUnsaved } from "../lib/store.js";
 import { dateTime, money } from "../lib/format.js";
 import { receiptViewer } from "../lib/receipt.js";
-import { startPayment } from "../lib/payment.js";
+import { payButton as payButtonOf } from "../lib/payment.js";
 import { openDialog } from "../lib/dialog.js";
 import { procedureLink, dossierLink } from "../lib/catalog.js";
 
@@ -263,18 +263,7 @@ function done(answer) {
 }
 
 function payButton() {
-  const status = h("div", { role: "status" });
-  const button = h("button", { type: "button", class: "button", id: "pay", i18n: "pay.button" });
-  button.addEventListener("click", async () => {
-    button.disabled = true;
-    localize(status, "pay.redirecting");
-    try {
-      await startPayment(entry.id, entry.access_token);
-    } catch (error) {
-      button.disabled = false;
-      showProblem(error, status);
-    }
-  });
+  const { button, status } = payButtonOf(entry.id, entry.access_token, showProblem);
   return h("div", {}, button, status);
 }
 

@@ -1,46 +1,72 @@
-// Public lookup by dossier code (the receipt's QR code points here: tra-cuu.html?ma=CODE).
+// Public lookup by dossier code. The receipt's QR code points here with the check code printed beside
+// it (tra-cuu.html?ma=CODE&check=CHECK): without a check only the status is answered (API.md), and a
+// dossier kept in this browser is looked up with its own access token instead.
 import { api, problemMessage } from "../lib/api.js";
 import { $, h, params } from "../lib/dom.js";
 import { initPage, announce } from "../lib/layout.js";
 import { localize } from "../lib/i18n.js";
 import { dateTime } from "../lib/format.js";
 import { statusBadge } from "../lib/status.js";
+import { dossiers } from "../lib/store.js";
 
 initPage();
 
 const form = $("#lookup-form");
 const input = $("#code");
 const error = $("#code-error");
+const checkInput = $("#check");
+const checkError = $("#check-error");
 const result = $("#lookup-result");
 const CODE = /^[0-9A-Za-z.\-]{5,60}$/;
+const CHECK = /^[0-9A-Za-z]{8}$/;
 
-function invalid(key) {
-  localize(error, key);
-  error.hidden = false;
-  input.setAttribute("aria-invalid", "true");
-  input.focus();
+function invalid(field, message, key) {
+  localize(message, key);
+  message.hidden = false;
+  field.setAttribute("aria-invalid", "true");
+  field.focus();
 }
 
-async function lookup(code) {
-  error.hidden = true;
-  input.removeAttribute("aria-invalid");
-  if (!code) return invalid("lookup.required");
-  if (!CODE.test(code)) return invalid("lookup.badCode");
-  history.replaceState(null, "", `?ma=${encodeURIComponent(code)}`);
+function tokenFor(code) {
+  return dossiers().find((d) => d.code === code && d.access_token)?.access_token;
+}
+
+async function lookup(code, check) {
+  for (const [field, message] of [[input, error], [checkInput, checkError]]) {
+    message.hidden = true;
+    field.removeAttribute("aria-invalid");
+  }
+  if (!code) return invalid(input, error, "lookup.required");
+  if (!CODE.test(code)) return invalid(input, error, "lookup.badCode");
+  if (check && !CHECK.test(check.replace(/[\s-]/g, ""))) return invalid(checkInput, checkError, "lookup.badCheck");
+  const query = new URLSearchParams({ ma: code, ...(check ? { check } : {}) });
+  history.replaceState(null, "", `?${query}`);
   result.setAttribute("aria-busy", "true");
   try {
-    const found = await api(`/api/tracking/public/${encodeURIComponent(code)}`);
+    const path = `/api/tracking/public/${encodeURIComponent(code)}${check ? `?check=${encodeURIComponent(check)}` : ""}`;
+    const found = await api(path, { token: tokenFor(code) });
+    const full = "procedure_name" in found;
     const facts = [
       ["lookup.code", h("strong", { class: "mono", text: found.code })],
-      ["lookup.procedure", found.procedure_name],
       ["lookup.status", statusBadge(found.status)],
-      ["lookup.agency", found.agency_name],
-      ["lookup.applicant", found.applicant_masked],
-      ["lookup.received", dateTime(found.received_at)],
-      ["lookup.due", dateTime(found.due_at)],
+      ...(full
+        ? [
+            ["lookup.procedure", found.procedure_name],
+            ["lookup.agency", found.agency_name],
+            ["lookup.applicant", found.applicant_masked],
+            ["lookup.received", dateTime(found.received_at)],
+            ["lookup.due", dateTime(found.due_at)],
+          ]
+        : []),
     ];
     result.replaceChildren(
-      h("section", { class: "card", "aria-labelledby": "found-title" }, h("h2", { id: "found-title", i18n: "lookup.found" }), h("dl", { class: "facts" }, facts.flatMap(([key, value]) => [h("dt", { i18n: key }), h("dd", {}, value)]))),
+      h(
+        "section",
+        { class: "card", "aria-labelledby": "found-title" },
+        h("h2", { id: "found-title", i18n: "lookup.found" }),
+        h("dl", { class: "facts" }, facts.flatMap(([key, value]) => [h("dt", { i18n: key }), h("dd", {}, value)])),
+        full ? null : h("p", { class: "notice", id: "lookup-more", i18n: check ? "lookup.wrongCheck" : "lookup.statusOnly" }),
+      ),
     );
     announce("lookup.foundStatus", { status: { $t: `status.${found.status}` } });
   } catch (failure) {
@@ -53,11 +79,12 @@ async function lookup(code) {
 
 form.addEventListener("submit", (event) => {
   event.preventDefault();
-  lookup(input.value.trim());
+  lookup(input.value.trim(), checkInput.value.trim());
 });
 
 const initial = params().get("ma");
 if (initial) {
   input.value = initial;
-  lookup(initial.trim());
+  checkInput.value = params().get("check") || "";
+  lookup(initial.trim(), checkInput.value.trim());
 }

@@ -12,7 +12,7 @@ import { dateTime, money } from "../lib/format.js";
 import { fileState, statusBadge, WITHDRAWABLE } from "../lib/status.js";
 import { historyTimeline } from "../lib/history.js";
 import { receiptViewer } from "../lib/receipt.js";
-import { startPayment } from "../lib/payment.js";
+import { payButton } from "../lib/payment.js";
 import { openDialog } from "../lib/dialog.js";
 import { applyLink, dossierLink } from "../lib/catalog.js";
 
@@ -171,18 +171,7 @@ function supplementCard(view) {
 
 // -- payment -------------------------------------------------------------------------------------------------
 function paymentCard(view) {
-  const status = h("div", { role: "status" });
-  const button = h("button", { type: "button", class: "button", id: "pay", i18n: "pay.button" });
-  button.addEventListener("click", async () => {
-    button.disabled = true;
-    localize(status, "pay.redirecting");
-    try {
-      await startPayment(entry.id, entry.access_token);
-    } catch (error) {
-      button.disabled = false;
-      problem(error, status);
-    }
-  });
+  const { button, status } = payButton(entry.id, entry.access_token, problem);
   return card("mine.payTitle", h("p", { i18n: view.status === "PAYMENT_REQUIRED" ? "mine.payObligation" : "apply.payLead", args: { fee: money(view.payment.amount_vnd) } }), button, status);
 }
 

@@ -24,20 +24,21 @@ class CatalogStore:
 
     # -- procedures --------------------------------------------------------------------------------
 
-    def existing_codes(self, codes: Sequence[str]) -> set[str]:
-        found: set[str] = set()
+    def stored_agencies(self, codes: Sequence[str]) -> dict[str, str]:
+        """The codes already in the catalogue, each with the agency it is stored under."""
+        found: dict[str, str] = {}
         for start in range(0, len(codes), 100):
             request = {
                 self.table: {
                     "Keys": [ddb.key(keys.procedure(c)) for c in codes[start : start + 100]],
-                    "ProjectionExpression": "PK",
+                    "ProjectionExpression": "PK, #agency",
+                    "ExpressionAttributeNames": {"#agency": "agency"},
                 }
             }
             while request:
                 answer = aws.dynamodb().batch_get_item(RequestItems=request)
-                found.update(
-                    i["PK"]["S"].removeprefix("PROC#") for i in answer["Responses"].get(self.table, [])
-                )
+                for item in answer["Responses"].get(self.table, []):
+                    found[item["PK"]["S"].removeprefix("PROC#")] = item.get("agency", {}).get("S", "")
                 request = answer.get("UnprocessedKeys") or {}
         return found
 

@@ -2,33 +2,37 @@
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Annotated, Any
 
 from fastapi import Body, Depends, Path, Query
 from fastapi.responses import JSONResponse, RedirectResponse
 
-from services.catalog.dal.catalog import CatalogStore
-from services.catalog.logic.catalog import DetailCache, LiveCatalog, import_package, search_page
+from services.catalog.logic.catalog import import_package, search_page
 from services.catalog.logic.search import Filters
-from services.catalog.logic.tthc import Structure
 from services.catalog.models.api import Facets, ImportAnswer, ProcedureList
-from services.catalog.settings import CatalogSettings
+from services.catalog.wiring import details, live, settings, store, structure
 from services.core.auth import Official, Role
+from services.core.cursors import Cursors
 from services.core.errors import NotFound
+from services.core.form_schema import MAX_SCHEMA_BYTES
 from services.core.http import create_app, lambda_handler
 from services.core.officials import RequireRoles
 from services.core.procedures import Procedure
-from services.core.settings import load
-from services.core.structure import get_structure
 
 TEMPLATE_LINK_SECONDS = 300
 IMPORT_BODY_LIMIT = 10 * 1024 * 1024
+IMPORT_RULES = f"""Vai trò `catalog_admin`. Mỗi thủ tục được nhập hoặc bị từ chối riêng, kèm lý do trong
+`rejected: [{{code, detail}}]`; thủ tục bị từ chối không làm dừng các thủ tục khác.
 
-settings = load(CatalogSettings)
-store = CatalogStore(settings.table_name, settings.forms_bucket)
-live = LiveCatalog(store, settings.catalog_refresh_seconds)
-details = DetailCache()
+- Phạm vi: cán bộ quản trị danh mục chỉ nhập và cập nhật thủ tục mà cả cơ quan đang lưu lẫn cơ quan
+  thực hiện mới (`COQUANTHUCHIEN`) là cơ quan mình hoặc cơ quan trực thuộc trong cơ cấu hành chính;
+  cơ quan quản lý chung của tỉnh (`oversight`) được nhập mọi thủ tục.
+- Biểu mẫu trực tuyến (`BIEUMAUTRUCTUYEN`): tối đa {MAX_SCHEMA_BYTES // 1024} KiB JSON; `$ref`,
+  `$dynamicRef` chỉ tham chiếu nội bộ (bắt đầu bằng `#`) và phải trỏ tới một phần của biểu mẫu;
+  `$id` chỉ ở phần gốc; `pattern` và khóa của `patternProperties` phải biên dịch được bằng RE2 và
+  không có lượng từ lồng nhau như `(a+)+`. Xem docs/catalog-import.md."""
+
+cursors = Cursors(settings.cursor_key)
 # public, and the same for every citizen: CloudFront and browsers may keep them a little while
 SEARCH_CACHE = {"Cache-Control": "public, max-age=60"}
 DETAIL_CACHE = {"Cache-Control": "public, max-age=300"}
@@ -38,6 +42,7 @@ app = create_app(
     description="Tra cứu thủ tục hành chính, tải mẫu đơn, nhập gói dữ liệu TTHC quốc gia.",
     portal_origin=settings.portal_url,
     body_limits={"/api/catalog/import": IMPORT_BODY_LIMIT},
+    docs=settings.is_local,
 )
 
 CODE = Path(min_length=3, max_length=40, pattern=r"^[0-9A-Za-z.]+$", description="Mã thủ tục")
@@ -54,7 +59,7 @@ def list_procedures(
     cursor: Annotated[str | None, Query(max_length=100)] = None,
 ) -> JSONResponse:
     filters = Filters(level=level, agency=agency or None, field=field or None, tier=tier or None)
-    page = ProcedureList.model_validate(search_page(live.index(), q, filters, limit, cursor))
+    page = ProcedureList.model_validate(search_page(live.index(), q, filters, limit, cursor, cursors))
     return JSONResponse(page.model_dump(mode="json"), headers=SEARCH_CACHE)
 
 
@@ -91,12 +96,17 @@ def facets() -> JSONResponse:
     )
 
 
-@app.post("/api/catalog/import", response_model=ImportAnswer, summary="Nhập gói dữ liệu TTHC quốc gia")
+@app.post(
+    "/api/catalog/import",
+    response_model=ImportAnswer,
+    summary="Nhập gói dữ liệu TTHC quốc gia",
+    description=IMPORT_RULES,
+)
 def import_procedures(
     records: Annotated[list[Any], Body(max_length=25000, description="các thủ tục theo định dạng TTHC")],
     official: Annotated[Official, Depends(RequireRoles(Role.CATALOG_ADMIN))],
 ) -> ImportAnswer:
-    result = import_package(records, _structure(), store, live)
+    result = import_package(records, structure(), store, live, importer=official.agency)
     details.clear()
     return ImportAnswer.model_validate(result, from_attributes=True)
 
@@ -106,11 +116,6 @@ def _procedure(code: str) -> Procedure:
     if procedure is None:
         raise NotFound(f"Không tìm thấy thủ tục có mã {code}.")
     return procedure
-
-
-@cache
-def _structure() -> Structure:
-    return Structure.from_config(get_structure(settings.table_name))
 
 
 handler = lambda_handler(app)

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-import base64
 import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from services.catalog.logic.authority import screen
 from services.catalog.logic.search import CatalogIndex, Filters
 from services.catalog.logic.tthc import Structure, parse_package
-from services.core.errors import BadRequest
+from services.core.cursors import Cursors, InvalidCursor
 from services.core.procedures import Procedure, listing_record
 
 
 class Store(Protocol):
-    def existing_codes(self, codes: Sequence[str]) -> set[str]: ...
+    def stored_agencies(self, codes: Sequence[str]) -> dict[str, str]: ...
     def put_procedures(self, procedures: Sequence[Procedure]) -> None: ...
     def listing_records(self) -> Any: ...
     def read_snapshot(self, etag: str | None = None) -> tuple[list[dict[str, Any]], str] | None: ...
@@ -79,20 +79,29 @@ def import_package(
     store: Store,
     live: LiveCatalog | None,
     whole_catalogue: bool = False,
+    *,
+    importer: str | None,
 ) -> ImportResult:
-    """Import national records: valid ones written, bad ones rejected with a reason; search updated."""
+    """Import national records: valid ones written, bad ones rejected with a reason; search updated.
+
+    `importer` is the catalogue admin's agency: records outside its authority (services/catalog/logic/
+    authority.py) are rejected; None only for the operator's seed.
+    """
     parsed = parse_package(records, structure)
     codes = [p.code for p in parsed.procedures]
-    existing = store.existing_codes(codes) if codes else set()
-    if parsed.procedures:
-        store.put_procedures(parsed.procedures)
-        fresh = {p.code: listing_record(p) for p in parsed.procedures}
-        rebuild_snapshot(store, live, fresh, read_table=not (whole_catalogue and not existing))
+    stored = store.stored_agencies(codes) if codes else {}
+    screened = screen(parsed.procedures, stored, importer, structure)
+    procedures = screened.allowed
+    updated = sum(1 for p in procedures if p.code in stored)
+    if procedures:
+        store.put_procedures(procedures)
+        fresh = {p.code: listing_record(p) for p in procedures}
+        rebuild_snapshot(store, live, fresh, read_table=not (whole_catalogue and not stored))
     return ImportResult(
-        imported=len(codes) - len(existing),
-        updated=len(existing),
-        rejected=parsed.rejected,
-        procedures=parsed.procedures,
+        imported=len(procedures) - updated,
+        updated=updated,
+        rejected=[*parsed.rejected, *screened.refused],
+        procedures=procedures,
     )
 
 
@@ -112,36 +121,35 @@ def rebuild_snapshot(
 # -- listing ---------------------------------------------------------------------------------------
 
 
-def encode_cursor(offset: int) -> str:
-    return base64.urlsafe_b64encode(f"o:{offset}".encode()).decode().rstrip("=")
+SEARCH_CURSOR = "catalog:procedures"
+MAX_OFFSET = 1_000_000
 
 
-def decode_cursor(cursor: str | None) -> int:
-    if not cursor:
+def encode_cursor(cursors: Cursors, offset: int) -> str:
+    return cursors.issue(SEARCH_CURSOR, {"o": offset})
+
+
+def decode_cursor(cursors: Cursors, cursor: str | None) -> int:
+    state = cursors.read(SEARCH_CURSOR, cursor)
+    if state is None:
         return 0
-    try:
-        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        kind, _, value = text.partition(":")
-        offset = int(value)
-        if kind != "o" or offset < 0 or offset > 1_000_000:
-            raise ValueError
-    except (ValueError, UnicodeDecodeError) as err:
-        raise BadRequest(
-            "Tham số cursor không hợp lệ; hãy dùng giá trị next_cursor của trang trước."
-        ) from err
+    offset = state.get("o") if isinstance(state, dict) else None
+    if not isinstance(offset, int) or not 0 <= offset <= MAX_OFFSET:
+        raise InvalidCursor()
     return offset
 
 
 def search_page(
-    index: CatalogIndex, q: str, filters: Filters, limit: int, cursor: str | None
+    index: CatalogIndex, q: str, filters: Filters, limit: int, cursor: str | None, cursors: Cursors
 ) -> dict[str, Any]:
-    offset = decode_cursor(cursor)
+    offset = decode_cursor(cursors, cursor)
     result = index.search(q, filters, offset, limit)
     next_offset = offset + len(result.ids)
+    more = next_offset < result.total and result.ids
     return {
         "items": [index.docs[i] for i in result.ids],
         "total": result.total,
-        "next_cursor": encode_cursor(next_offset) if next_offset < result.total and result.ids else None,
+        "next_cursor": encode_cursor(cursors, next_offset) if more else None,
     }
 
 

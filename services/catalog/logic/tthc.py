@@ -7,13 +7,12 @@ record without it is imported at level 2. Other extensions: `THOIDIEMTHUPHI` (fe
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
+from services.core.form_schema import schema_problem
 from services.core.procedures import (
     Channel,
     Component,
@@ -65,18 +64,28 @@ class RecordError(ValueError):
 
 @dataclass(frozen=True)
 class Structure:
-    """Administrative structure: which tiers exist (national code to ours) and known agencies."""
+    """Administrative structure: which tiers exist (national code to ours), the known agencies with
+    their names and parents, and the agencies overseeing the province."""
 
     tiers: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_TIERS))
     agency_tiers: Mapping[str, str] = field(default_factory=dict)
+    agency_names: Mapping[str, str] = field(default_factory=dict)
+    parents: Mapping[str, str | None] = field(default_factory=dict)
+    oversight: frozenset[str] = frozenset()
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any] | None) -> Structure:
         if not config:
             return cls()
         tiers = {str(t["national_code"]): str(t["code"]) for t in config.get("tiers", [])}
-        agencies = {str(a["code"]): str(a["tier"]) for a in config.get("agencies", [])}
-        return cls(tiers=tiers or dict(DEFAULT_TIERS), agency_tiers=agencies)
+        agencies = config.get("agencies", [])
+        return cls(
+            tiers=tiers or dict(DEFAULT_TIERS),
+            agency_tiers={str(a["code"]): str(a["tier"]) for a in agencies},
+            agency_names={str(a["code"]): str(a.get("name") or a["code"]) for a in agencies},
+            parents={str(a["code"]): (str(a["parent"]) if a.get("parent") else None) for a in agencies},
+            oversight=frozenset(str(code) for code in config.get("oversight", [])),
+        )
 
 
 def _text(record: Mapping[str, Any], key: str) -> str:
@@ -210,32 +219,11 @@ def _form_schema(record: Mapping[str, Any], level: int) -> dict[str, Any] | None
         return GENERIC_FORM_SCHEMA
     if not isinstance(schema, dict) or schema.get("type") != "object":
         raise RecordError("Biểu mẫu trực tuyến (BIEUMAUTRUCTUYEN) phải là một JSON Schema kiểu object.")
-    problem = _schema_problem(json.dumps(_shape(schema), sort_keys=True))
+    # only local references, linear-time patterns, at most 64 KiB (docs/catalog-import.md)
+    problem = schema_problem(schema)
     if problem:
-        raise RecordError(f"Biểu mẫu trực tuyến không phải JSON Schema hợp lệ: {problem}")
+        raise RecordError(f"Biểu mẫu trực tuyến (BIEUMAUTRUCTUYEN) bị từ chối: {problem}")
     return schema
-
-
-def _shape(node: Any) -> Any:
-    """A schema without its words: forms that differ only in titles share one check."""
-    if isinstance(node, dict):
-        return {k: _shape(v) for k, v in node.items() if k not in ("title", "description", "x-enum-labels")}
-    if isinstance(node, list):
-        return [_shape(v) for v in node]
-    return node
-
-
-@lru_cache(maxsize=4096)
-def _schema_problem(shape_json: str) -> str | None:
-    # checking against the metaschema costs ~15 ms, so each distinct shape is checked once
-    from jsonschema import Draft202012Validator
-    from jsonschema.exceptions import SchemaError
-
-    try:
-        Draft202012Validator.check_schema(json.loads(shape_json))
-    except SchemaError as err:
-        return str(err.message)
-    return None
 
 
 def to_procedure(record: Mapping[str, Any], structure: Structure) -> Procedure:

@@ -11,7 +11,11 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from services.core import aws, ddb, keys
-from services.core.events import Event, outbox_put
+from services.core.dal.outbox import outbox_put
+from services.core.events import Event
+
+MISSING = {"404", "NoSuchKey", "NotFound", "NoSuchVersion"}
+NO_VERSION = (None, "", "null")  # a bucket without versioning names no version
 
 
 class GatewayUnavailable(Exception):
@@ -145,21 +149,46 @@ class PaymentStore:
             raise
         return True
 
-    def result_link(self, key: str, file_name: str, content_type: str, seconds: int) -> str:
+    def result_link(
+        self, key: str, file_name: str, content_type: str, seconds: int, version_id: str | None = None
+    ) -> str:
+        """A short-lived download link; with `version_id`, to that version only."""
         from urllib.parse import quote
 
-        return str(
-            aws.s3().generate_presigned_url(
-                "get_object",
-                ExpiresIn=seconds,
-                Params={
-                    "Bucket": self.results_bucket,
-                    "Key": key,
-                    "ResponseContentType": content_type,
-                    "ResponseContentDisposition": f"attachment; filename*=UTF-8''{quote(file_name)}",
-                },
-            )
-        )
+        params: dict[str, Any] = {
+            "Bucket": self.results_bucket,
+            "Key": key,
+            "ResponseContentType": content_type,
+            "ResponseContentDisposition": f"attachment; filename*=UTF-8''{quote(file_name)}",
+        }
+        if version_id not in NO_VERSION:
+            params["VersionId"] = version_id
+        return str(aws.s3().generate_presigned_url("get_object", ExpiresIn=seconds, Params=params))
+
+    def result_version_etag(self, key: str, version_id: str) -> str | None:
+        """The ETag of one version of a result document, or None if that version is gone."""
+        try:
+            answer = aws.s3().head_object(Bucket=self.results_bucket, Key=key, VersionId=version_id)
+        except ClientError as err:
+            if err.response.get("Error", {}).get("Code") in MISSING | {"400", "InvalidArgument"}:
+                return None
+            raise
+        return str(answer.get("ETag", "")).strip('"')
+
+    def result_sha256(self, key: str) -> str | None:
+        """The SHA-256 of a result document's current bytes, or None if there is none."""
+        import hashlib
+
+        try:
+            answer = aws.s3().get_object(Bucket=self.results_bucket, Key=key)
+        except ClientError as err:
+            if err.response.get("Error", {}).get("Code") in MISSING:
+                return None
+            raise
+        digest = hashlib.sha256()
+        for chunk in answer["Body"].iter_chunks(256 * 1024):
+            digest.update(chunk)
+        return digest.hexdigest()
 
     # -- the gateway's merchant API (querydr, refund) ------------------------------------------------
 

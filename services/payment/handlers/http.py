@@ -25,6 +25,7 @@ app = create_app(
     title="Thanh toán trực tuyến và trả kết quả",
     description="Giao dịch phí, lệ phí qua cổng thanh toán (VNPay 2.1.0), IPN, đối soát, tải kết quả.",
     portal_origin=service.settings.portal_url,
+    docs=service.settings.is_local,
 )
 
 bearer = HTTPBearer(

@@ -95,6 +95,13 @@ class Delivery:
                     "content_type": result["content_type"],
                 }
             )
+            # the version tracking froze when it returned the result: the only one ever served
+            pinned = {
+                "result_sha256": result.get("sha256") or event.data.get("result_sha256"),
+                "result_version_id": result.get("version_id") or event.data.get("result_version_id"),
+                "result_etag": result.get("etag"),
+            }
+            item.update({k: v for k, v in pinned.items() if v})
         elif method == "postal":
             address = (meta.get("delivery") or {}).get("address") or meta.get("applicant", {}).get(
                 "address", ""

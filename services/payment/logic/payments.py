@@ -140,12 +140,33 @@ class Payments:
         delivery = self.store.part(dossier_id, "DELIVERY")
         if delivery is None or delivery.get("method") != "online" or not delivery.get("result_key"):
             raise NotFound("Kết quả của hồ sơ này không được trả trực tuyến hoặc đang được chuẩn bị.")
+        self._check_result(delivery)
         return self.store.result_link(
             delivery["result_key"],
             delivery.get("file_name", "ket-qua.pdf"),
             delivery.get("content_type", "application/pdf"),
             RESULT_LINK_SECONDS,
+            delivery.get("result_version_id"),
         )
+
+    def _check_result(self, delivery: dict[str, Any]) -> None:
+        """Only the result frozen at return is served: its pinned version, or bytes with its SHA-256."""
+        recorded = delivery.get("result_sha256")
+        if recorded and delivery.get("result_version_id"):
+            etag = self.store.result_version_etag(delivery["result_key"], delivery["result_version_id"])
+            intact = etag is not None and etag == delivery.get("result_etag", etag)
+        elif recorded:  # a bucket without versioning: the current bytes must be the frozen ones
+            intact = self.store.result_sha256(delivery["result_key"]) == recorded
+        else:
+            intact = False
+        if not intact:
+            logger.error(
+                "result document does not match its frozen version", extra={"code": delivery.get("code")}
+            )
+            raise Conflict(
+                "Văn bản kết quả không khớp với bản cơ quan đã trả; vui lòng liên hệ cơ quan giải quyết "
+                "để được cấp lại."
+            )
 
     # -- the gateway's callbacks ---------------------------------------------------------------------------
 

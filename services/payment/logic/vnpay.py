@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,6 +19,13 @@ from services.core.clock import VN_TZ
 
 VERSION = "2.1.0"
 HASH_FIELDS_EXCLUDED = {"vnp_SecureHash", "vnp_SecureHashType"}
+# Keys go into the signed string as they are (only values are encoded): a key holding "&" or "=" would
+# make a different set of parameters sign to the same string, so only the gateway's own shape is taken.
+PARAMETER_KEY = re.compile(r"^vnp_[A-Za-z]+$")
+
+
+class InvalidParameterKey(ValueError):
+    """A vnp_* parameter whose key is not letters only: nothing with it is signed or verified."""
 
 
 def encode(value: str) -> str:
@@ -32,6 +40,9 @@ def canonical(params: Mapping[str, str]) -> str:
         for k, v in params.items()
         if k.startswith("vnp_") and k not in HASH_FIELDS_EXCLUDED and v not in (None, "")
     )
+    for key, _ in kept:
+        if not PARAMETER_KEY.match(key):
+            raise InvalidParameterKey(key)
     return "&".join(f"{k}={encode(str(v))}" for k, v in kept)
 
 
@@ -44,7 +55,11 @@ def sign(params: Mapping[str, str], secret: str) -> str:
 
 
 def verify(params: Mapping[str, str], secret: str) -> bool:
-    return same_hash(str(params.get("vnp_SecureHash", "")), sign(params, secret))
+    try:
+        expected = sign(params, secret)
+    except InvalidParameterKey:
+        return False  # the gateway never sends such a key: answered as a bad signature (97)
+    return same_hash(str(params.get("vnp_SecureHash", "")), expected)
 
 
 def same_hash(given: str, expected: str) -> bool:

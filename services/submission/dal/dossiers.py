@@ -3,15 +3,33 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from services.core import aws, ddb, keys
-from services.core.events import Event, outbox_put
-from services.core.procedures import Procedure, get_procedure
+from services.core.dal.outbox import outbox_put
+from services.core.dal.procedures import get_procedure
+from services.core.events import Event
+from services.core.procedures import Procedure
 
 UPLOAD_PREFIX = "dossiers"
+MISSING = {"NoSuchKey", "NoSuchVersion", "404", "NotFound"}
+NO_VERSION = (None, "", "null")  # a bucket without versioning (or suspended) names no version
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    """One stored version of a document: its bytes (streamed), ETag and VersionId (None unversioned)."""
+
+    chunks: Iterator[bytes]
+    etag: str
+    version_id: str | None
+
+
+def _version(value: Any) -> str | None:
+    return None if value in NO_VERSION else str(value)
 
 
 class DossierStore:
@@ -193,16 +211,24 @@ class DossierStore:
     def outbox(self, event: Event) -> dict[str, Any]:
         return outbox_put(self.table, event)
 
-    def set_file_verdict(self, dossier_id: str, file_id: str, values: dict[str, Any]) -> None:
+    def set_file_verdict(self, dossier_id: str, file_id: str, values: dict[str, Any]) -> bool:
+        """Records a verdict unless the file was verified meanwhile (a verified file is pinned for good);
+        False when it was."""
         names = {f"#{k}": k for k in values}
-        aws.dynamodb().update_item(
-            TableName=self.table,
-            Key=ddb.key(keys.dossier_file(dossier_id, file_id)),
-            UpdateExpression="SET " + ", ".join(f"#{k} = :{k}" for k in values),
-            ConditionExpression="attribute_exists(PK)",
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues=ddb.values(**values),
-        )
+        try:
+            aws.dynamodb().update_item(
+                TableName=self.table,
+                Key=ddb.key(keys.dossier_file(dossier_id, file_id)),
+                UpdateExpression="SET " + ", ".join(f"#{k} = :{k}" for k in values),
+                ConditionExpression="attribute_exists(PK) AND #status <> :pinned",
+                ExpressionAttributeNames={**names, "#status": "status"},
+                ExpressionAttributeValues={**ddb.values(**values), **ddb.values(pinned="VERIFIED")},
+            )
+        except ClientError as err:
+            if ddb.is_condition_failure(err):
+                return False
+            raise
+        return True
 
     # -- the uploads bucket ------------------------------------------------------------------------
 
@@ -226,19 +252,75 @@ class DossierStore:
             )
         )
 
-    def read_object(self, key: str, chunk_size: int = 256 * 1024) -> tuple[Iterator[bytes], str]:
-        answer = aws.s3().get_object(Bucket=self.bucket, Key=key)
-        return answer["Body"].iter_chunks(chunk_size), str(answer.get("ETag", "")).strip('"')
-
-    def delete_object(self, key: str) -> None:
-        aws.s3().delete_object(Bucket=self.bucket, Key=key)
-
-    def tag_kept(self, key: str) -> None:
-        """A submitted dossier's document: no longer expired with abandoned drafts."""
+    def read_object(
+        self, key: str, version_id: str | None = None, chunk_size: int = 256 * 1024
+    ) -> StoredObject | None:
+        """One version of a document (the current one without `version_id`); None if it is not there."""
+        kwargs: dict[str, Any] = {"Bucket": self.bucket, "Key": key}
+        if version_id not in NO_VERSION:
+            kwargs["VersionId"] = version_id
         try:
-            aws.s3().put_object_tagging(
-                Bucket=self.bucket, Key=key, Tagging={"TagSet": [{"Key": "state", "Value": "submitted"}]}
-            )
+            answer = aws.s3().get_object(**kwargs)
         except ClientError as err:
-            if err.response.get("Error", {}).get("Code") not in {"NoSuchKey", "404"}:
+            if err.response.get("Error", {}).get("Code") in MISSING:
+                return None
+            raise
+        return StoredObject(
+            answer["Body"].iter_chunks(chunk_size),
+            str(answer.get("ETag", "")).strip('"'),
+            _version(answer.get("VersionId")),
+        )
+
+    def delete_object(self, key: str, version_id: str | None = None) -> None:
+        """Deletes one version of a document (without versioning, the document)."""
+        kwargs: dict[str, Any] = {"Bucket": self.bucket, "Key": key}
+        if version_id not in NO_VERSION:
+            kwargs["VersionId"] = version_id
+        aws.s3().delete_object(**kwargs)
+
+    def _versions(self, key: str) -> list[dict[str, Any]]:
+        """Every version and delete marker of exactly this key, newest first (a handful at most)."""
+        answer = aws.s3().list_object_versions(Bucket=self.bucket, Prefix=key)
+        entries = [*answer.get("Versions", []), *answer.get("DeleteMarkers", [])]
+        found = [e for e in entries if e["Key"] == key]
+        return sorted(found, key=lambda e: e["LastModified"], reverse=True)
+
+    def purge(self, key: str) -> None:
+        """Deletes a document with every version of it (a versioned bucket would otherwise keep them)."""
+        versions = self._versions(key)
+        for entry in versions:
+            aws.s3().delete_object(Bucket=self.bucket, Key=key, VersionId=entry["VersionId"])
+        if not versions:
+            aws.s3().delete_object(Bucket=self.bucket, Key=key)
+
+    def keep_only(self, key: str, version_id: str | None, etag: str) -> int | None:
+        """Deletes every version of a document written after (or beside) the pinned one, so the pinned
+        one is current again; how many were deleted, or None when the pinned version is not there (a
+        bucket without versioning keeps only the last write)."""
+        versions = self._versions(key)
+        if version_id not in NO_VERSION:
+            pinned = next((v for v in versions if v["VersionId"] == version_id), None)
+        else:  # pinned before versioning: the oldest version with the pinned bytes' ETag
+            same = [v for v in versions if str(v.get("ETag", "")).strip('"') == etag]
+            pinned = same[-1] if same else None
+        if pinned is None:
+            return None
+        later = [v for v in versions if v["VersionId"] != pinned["VersionId"]]
+        for entry in later:
+            aws.s3().delete_object(Bucket=self.bucket, Key=key, VersionId=entry["VersionId"])
+        return len(later)
+
+    def tag_kept(self, key: str, version_id: str | None = None) -> None:
+        """A submitted dossier's document: no longer expired with abandoned drafts."""
+        kwargs: dict[str, Any] = {
+            "Bucket": self.bucket,
+            "Key": key,
+            "Tagging": {"TagSet": [{"Key": "state", "Value": "submitted"}]},
+        }
+        if version_id not in NO_VERSION:
+            kwargs["VersionId"] = version_id
+        try:
+            aws.s3().put_object_tagging(**kwargs)
+        except ClientError as err:
+            if err.response.get("Error", {}).get("Code") not in MISSING:
                 raise

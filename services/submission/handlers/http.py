@@ -31,6 +31,7 @@ app = create_app(
     title="Nộp hồ sơ trực tuyến",
     description="Hồ sơ nháp, tải giấy tờ lên kho lưu trữ, nộp hồ sơ, giấy tiếp nhận, bổ sung, rút hồ sơ.",
     portal_origin=settings.portal_url,
+    docs=settings.is_local,
 )
 
 bearer = HTTPBearer(

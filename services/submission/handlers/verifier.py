@@ -20,8 +20,9 @@ def verify_record(record: SQSRecord) -> None:
     if body.get("Event") == "s3:TestEvent":
         return  # S3 sends one when the notification is configured
     for s3_record in body.get("Records", []):
-        key = unquote_plus(s3_record["s3"]["object"]["key"])
-        outcome = service.verify_upload(key, str(s3_record["s3"]["object"].get("eTag", "")))
+        stored = s3_record["s3"]["object"]
+        key = unquote_plus(stored["key"])
+        outcome = service.verify_upload(key, str(stored.get("eTag", "")), stored.get("versionId"))
         metrics.add_metric(name=f"Upload{outcome.capitalize()}", unit=MetricUnit.Count, value=1)
         logger.info("upload checked", extra={"outcome": outcome})
 

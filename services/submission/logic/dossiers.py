@@ -19,6 +19,7 @@ from services.core.ddb import TransactionCancelled
 from services.core.dossiers import WITHDRAWABLE, FileStatus, PaymentStatus, Status, dossier_code, label
 from services.core.errors import Conflict, NotFound, NotOnline, ValidationFailed
 from services.core.events import Event, EventType
+from services.core.observability import logger
 from services.core.procedures import FeeTiming
 from services.core.text import safe_file_name
 from services.submission.dal.dossiers import DossierStore
@@ -227,7 +228,7 @@ class Submission:
             self.store.remove_file(dossier_id, file_id, OPEN_FOR_FILES)
         except TransactionCancelled as err:
             raise Conflict("Hồ sơ vừa thay đổi; vui lòng tải lại trang.") from err
-        self.store.delete_object(found["key"])
+        self.store.purge(found["key"])
 
     # -- submit ------------------------------------------------------------------------------------
 
@@ -509,59 +510,81 @@ class Submission:
         return dossier_view(meta, items)
 
     def receipt(self, dossier_id: str, token: str) -> str:
+        from services.core.lookup import check_code, tracking_link
         from services.submission.logic.receipt import render_receipt
 
         view = self.view(dossier_id, token)
         if not view.code:
             raise Conflict("Hồ sơ chưa được nộp nên chưa có giấy tiếp nhận.")
+        key = self.settings.lookup_check_key
         return render_receipt(
             view,
-            f"{self.settings.portal_url.rstrip('/')}/tra-cuu.html?ma={view.code}",
+            tracking_link(self.settings.portal_url, view.code, key),
             self.settings.portal_url,
+            check_code(view.code, key),
         )
 
     # -- workers -----------------------------------------------------------------------------------
 
-    def verify_upload(self, key: str, etag: str) -> str:
-        """Judge one stored document; safe to repeat (a redelivered event changes nothing)."""
+    def verify_upload(self, key: str, etag: str, version_id: str | None = None) -> str:
+        """Judge one stored document; safe to repeat (a redelivered event changes nothing).
+
+        The first version verified is pinned (ETag, VersionId, SHA-256): a later write to its key, or
+        any write to a file of a dossier already sent or finished, is removed, never judged, so a grant
+        re-posted after the fact cannot replace or reject evidence."""
         parts = key.split("/")
         if len(parts) != 3 or parts[0] != "dossiers":
             return "ignored"
         dossier_id, file_id = parts[1], parts[2].split(".", 1)[0]
+        etag = etag.strip('"')
         found = self.store.file(dossier_id, file_id)
         if found is None or found.get("key") != key:
-            self.store.delete_object(key)  # not a key this service handed out
+            self.store.purge(key)  # not a key this service handed out
             return "deleted"
-        if found["status"] != FileStatus.PENDING and found.get("etag") == etag.strip('"'):
+        if found["status"] == FileStatus.VERIFIED:
+            return self._keep_pinned(found)
+        meta = self.store.meta(dossier_id)
+        if meta is None or meta["status"] not in OPEN_FOR_FILES or found.get("submitted"):
+            self.store.purge(key)  # nothing is added to a dossier once it is sent or finished
+            return "discarded"
+        if found["status"] != FileStatus.PENDING and found.get("etag") == etag:
             return "unchanged"
-        try:
-            chunks, actual_etag = self.store.read_object(key)
-        except Exception as err:
-            if "NoSuchKey" in str(err) or "404" in str(err):
-                return "gone"
-            raise
+        stored = self.store.read_object(key, version_id)
+        if stored is None:
+            return "gone"
         verdict = sniff.verify(
-            chunks, found["content_type"], int(found["declared_size"]), self.settings.max_upload_bytes
+            stored.chunks, found["content_type"], int(found["declared_size"]), self.settings.max_upload_bytes
         )
-        values: dict[str, Any] = {"size": verdict.size, "etag": actual_etag, "verified_at": iso(now())}
+        values: dict[str, Any] = {"size": verdict.size, "etag": stored.etag, "verified_at": iso(now())}
+        if stored.version_id:
+            values["version_id"] = stored.version_id
         if verdict.accepted:
-            self.store.set_file_verdict(
-                dossier_id,
-                file_id,
-                {**values, "status": FileStatus.VERIFIED.value, "sha256": verdict.sha256, "reason": ""},
-            )
-            return "verified"
-        self.store.set_file_verdict(
-            dossier_id, file_id, {**values, "status": FileStatus.REJECTED.value, "reason": verdict.reason}
-        )
-        self.store.delete_object(key)
-        return "rejected"
+            values.update({"status": FileStatus.VERIFIED.value, "sha256": verdict.sha256, "reason": ""})
+        else:
+            values.update({"status": FileStatus.REJECTED.value, "reason": verdict.reason})
+        if not self.store.set_file_verdict(dossier_id, file_id, values):
+            # another copy of this event, or a write just before this one, pinned the file first
+            return self._keep_pinned(self.store.file(dossier_id, file_id) or found)
+        if not verdict.accepted:
+            self.store.delete_object(key, stored.version_id)
+            return "rejected"
+        return "verified"
+
+    def _keep_pinned(self, pinned: dict[str, Any]) -> str:
+        """A verified file keeps the version it was verified with: later writes to its key are deleted."""
+        removed = self.store.keep_only(pinned["key"], pinned.get("version_id"), str(pinned.get("etag", "")))
+        if removed is None:
+            # without bucket versioning a later write replaced the bytes: the record keeps the hash of
+            # the verified ones, so the difference shows, but the bytes cannot be brought back
+            logger.error("pinned document cannot be restored", extra={"file_id": pinned["file_id"]})
+            return "overwritten"
+        return "reverted" if removed else "unchanged"
 
     def keep_documents(self, dossier_id: str) -> int:
         kept = 0
         for found in self.store.files(dossier_id):
             if found["status"] == FileStatus.VERIFIED and found.get("submitted"):
-                self.store.tag_kept(found["key"])
+                self.store.tag_kept(found["key"], found.get("version_id"))
                 kept += 1
         return kept
 

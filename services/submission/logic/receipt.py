@@ -36,7 +36,8 @@ def qr_svg(link: str) -> str:
     return str(segno.make(link, error="m").svg_inline(scale=4, title="Mã QR tra cứu hồ sơ"))
 
 
-def render_receipt(view: DossierView, public_link: str, portal_url: str) -> str:
+def render_receipt(view: DossierView, public_link: str, portal_url: str, check: str) -> str:
+    """The slip; `public_link` (the QR code) and `check` unlock the dossier's public record."""
     applicant = view.applicant
     documents = {d.component_id: d.name for d in view.documents}
     rows = "".join(
@@ -86,7 +87,10 @@ def render_receipt(view: DossierView, public_link: str, portal_url: str) -> str:
 </table>
 <section class="qr">
 <figure>{qr_svg(public_link)}<figcaption>Quét mã để tra cứu tình trạng hồ sơ<br>
-<a href="{escape(public_link)}">{escape(public_link)}</a></figcaption></figure>
+<a href="{escape(public_link)}">{escape(public_link)}</a>
+<span class="check">Mã kiểm tra: <strong>{escape(check)}</strong></span>
+<span class="check-note">Tra cứu bằng mã hồ sơ và mã kiểm tra để xem thông tin hồ sơ; chỉ đưa cho người
+bạn cho phép.</span></figcaption></figure>
 </section>
 <p class="note">Ngày hẹn trả kết quả được tính theo ngày làm việc, không kể ngày nghỉ, ngày lễ, Tết
 và thời gian công dân bổ sung hồ sơ. Cơ quan sẽ thông báo nếu có thay đổi.</p>

@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from services.core.procedures import DeliveryMethod
+from services.core.text import FreeText, OneLine
 
 _PHONE = re.compile(r"^0(3|5|7|8|9)\d{8}$|^02\d{9}$")
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}$")
@@ -28,12 +29,14 @@ def normalise_phone(raw: str) -> str:
 class Applicant(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
-    full_name: str = Field(min_length=2, max_length=100, description="Họ và tên")
+    full_name: OneLine = Field(min_length=2, max_length=100, description="Họ và tên")
     id_number: str = Field(description="Số định danh cá nhân (căn cước công dân, 12 chữ số)")
     phone: str = Field(description="Số điện thoại di động hoặc cố định Việt Nam")
     email: str | None = Field(default=None, max_length=254)
-    address: str = Field(min_length=5, max_length=300, description="Địa chỉ liên hệ")
-    organization: str | None = Field(default=None, max_length=200, description="Tên tổ chức, doanh nghiệp")
+    address: OneLine = Field(min_length=5, max_length=300, description="Địa chỉ liên hệ")
+    organization: OneLine | None = Field(
+        default=None, max_length=200, description="Tên tổ chức, doanh nghiệp"
+    )
     tax_code: str | None = Field(default=None, description="Mã số thuế (10 hoặc 13 chữ số)")
 
     @field_validator("full_name")
@@ -86,7 +89,7 @@ class Delivery(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
     method: DeliveryMethod
-    address: str | None = Field(default=None, max_length=300)
+    address: OneLine | None = Field(default=None, max_length=300)
 
     @model_validator(mode="after")
     def _postal_needs_address(self) -> Delivery:
@@ -223,13 +226,13 @@ class Submitted(BaseModel):
 class SupplementRequest(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
-    note: str = Field(default="", max_length=2000)
+    note: FreeText = Field(default="", max_length=2000)
 
 
 class WithdrawRequest(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
-    reason: str = Field(min_length=3, max_length=2000)
+    reason: FreeText = Field(min_length=3, max_length=2000)
 
 
 class Accepted(BaseModel):

@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from services.core import aws, ddb, keys
-from services.core.events import Event, outbox_put
+from services.core.dal.outbox import outbox_put
+from services.core.dal.procedures import get_procedure
+from services.core.events import Event
+from services.core.procedures import Procedure
+
+MISSING = {"404", "NoSuchKey", "NotFound", "NoSuchVersion"}
+NO_VERSION = (None, "", "null")  # a bucket without versioning names no version
+
+
+@dataclass(frozen=True)
+class StoredResult:
+    """One version of a result document: its bytes (streamed), ETag and VersionId (None unversioned)."""
+
+    chunks: Iterator[bytes]
+    etag: str
+    version_id: str | None
 
 
 class TrackingStore:
@@ -209,6 +225,29 @@ class TrackingStore:
         )["Update"]
         aws.dynamodb().update_item(**op)
 
+    def procedure(self, code: str) -> Procedure | None:
+        return get_procedure(self.table, code)
+
+    # -- the national-portal sync state --------------------------------------------------------------
+
+    def sync_state(self, dossier_id: str) -> dict[str, Any]:
+        return self.get(keys.dossier_part(dossier_id, keys.SYNC)) or {}
+
+    def record_sync(self, dossier_id: str, state: dict[str, Any]) -> bool:
+        """Records what the portal last heard, unless a newer event was recorded meanwhile."""
+        try:
+            self.update(
+                keys.dossier_part(dossier_id, keys.SYNC),
+                state,
+                condition="attribute_not_exists(last_event_at) OR last_event_at < :at",
+                condition_values={"at": state["last_event_at"]},
+            )
+        except ClientError as err:
+            if ddb.is_condition_failure(err):
+                return False
+            raise
+        return True
+
     def index_page(
         self, index: str, partition: str, limit: int, start: dict[str, Any] | None, newest_first: bool = True
     ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
@@ -227,21 +266,27 @@ class TrackingStore:
 
     # -- documents ---------------------------------------------------------------------------------
 
-    def download_link(self, bucket: str, key: str, file_name: str, content_type: str, seconds: int) -> str:
+    def download_link(
+        self,
+        bucket: str,
+        key: str,
+        file_name: str,
+        content_type: str,
+        seconds: int,
+        version_id: str | None = None,
+    ) -> str:
+        """A short-lived GET link; with `version_id`, to that version only (a later write never shows)."""
         from urllib.parse import quote
 
-        return str(
-            aws.s3().generate_presigned_url(
-                "get_object",
-                ExpiresIn=seconds,
-                Params={
-                    "Bucket": bucket,
-                    "Key": key,
-                    "ResponseContentType": content_type,
-                    "ResponseContentDisposition": f"inline; filename*=UTF-8''{quote(file_name)}",
-                },
-            )
-        )
+        params: dict[str, Any] = {
+            "Bucket": bucket,
+            "Key": key,
+            "ResponseContentType": content_type,
+            "ResponseContentDisposition": f"inline; filename*=UTF-8''{quote(file_name)}",
+        }
+        if version_id not in NO_VERSION:
+            params["VersionId"] = version_id
+        return str(aws.s3().generate_presigned_url("get_object", ExpiresIn=seconds, Params=params))
 
     def result_upload(self, key: str, content_type: str, size: int, seconds: int) -> dict[str, Any]:
         return dict(
@@ -259,11 +304,50 @@ class TrackingStore:
             )
         )
 
-    def object_exists(self, bucket: str, key: str) -> bool:
+    # -- result documents: frozen when they leave the agency ----------------------------------------
+
+    def result_object(self, key: str, chunk_size: int = 256 * 1024) -> StoredResult | None:
+        """The current version of a result document, or None if there is none."""
         try:
-            aws.s3().head_object(Bucket=bucket, Key=key)
+            answer = aws.s3().get_object(Bucket=self.results_bucket, Key=key)
         except ClientError as err:
-            if err.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NotFound"}:
-                return False
+            if err.response.get("Error", {}).get("Code") in MISSING:
+                return None
             raise
-        return True
+        version = answer.get("VersionId")
+        return StoredResult(
+            answer["Body"].iter_chunks(chunk_size),
+            str(answer.get("ETag", "")).strip('"'),
+            None if version in NO_VERSION else str(version),
+        )
+
+    def result_version_etag(self, key: str, version_id: str) -> str | None:
+        """The ETag of one version of a result document, or None if that version is gone."""
+        try:
+            answer = aws.s3().head_object(Bucket=self.results_bucket, Key=key, VersionId=version_id)
+        except ClientError as err:
+            if err.response.get("Error", {}).get("Code") in MISSING | {"400", "InvalidArgument"}:
+                return None
+            raise
+        return str(answer.get("ETag", "")).strip('"')
+
+    def freeze_result(self, dossier_id: str, file_id: str, values: dict[str, Any]) -> dict[str, Any]:
+        """Records a result's pinned version on its item, once: the item as it stands afterwards (with
+        the earlier pin if another request froze it first)."""
+        key = ddb.key(keys.dossier_part(dossier_id, f"RESULT#{file_id}"))
+        try:
+            answer = aws.dynamodb().update_item(
+                TableName=self.table,
+                Key=key,
+                UpdateExpression="SET " + ", ".join(f"#{k} = :{k}" for k in values),
+                ConditionExpression="attribute_exists(PK) AND attribute_not_exists(sha256)",
+                ExpressionAttributeNames={f"#{k}": k for k in values},
+                ExpressionAttributeValues=ddb.values(**values),
+                ReturnValues="ALL_NEW",
+            )
+        except ClientError as err:
+            if not ddb.is_condition_failure(err):
+                raise
+            item = aws.dynamodb().get_item(TableName=self.table, Key=key, ConsistentRead=True).get("Item")
+            return ddb.deserialize(item) or {}
+        return ddb.deserialize(answer["Attributes"]) or {}

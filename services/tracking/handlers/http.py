@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Depends, Path, Query
+from fastapi import Depends, Header, Path, Query
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from services.core.auth import Official, Role
@@ -17,11 +17,11 @@ from services.core.structure import require_oversight
 from services.tracking.models.api import (
     ActionRequest,
     Agency,
+    AnsweredFeedback,
     CalendarDays,
     DossierDetail,
     FeedbackAnswer,
     FeedbackCreated,
-    FeedbackItem,
     FeedbackList,
     FeedbackRequest,
     Inbox,
@@ -41,13 +41,15 @@ app = create_app(
     title="Theo dõi, xử lý hồ sơ (một cửa điện tử)",
     description="Hộp hồ sơ của cơ quan, xử lý, liên thông, thống kê, tra cứu, phản ánh kiến nghị.",
     portal_origin=settings.portal_url,
+    docs=settings.is_local,
 )
 
 citizen_bearer = HTTPBearer(
     auto_error=False, scheme_name="dossierToken", description="Mã truy cập hồ sơ (access_token) của công dân"
 )
 CODE = Path(min_length=5, max_length=60, pattern=r"^[0-9A-Za-z.\-]+$", description="Mã hồ sơ")
-MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
+# 2000-01 to 2100-12 (services.core.clock.FIRST_YEAR, LAST_YEAR): far years overflow date arithmetic
+MONTH = r"^(20\d\d|2100)-(0[1-9]|1[0-2])$"
 # the roles each route admits; the logic checks the finer rules (an action's role, the dossier's agency)
 Staff = Annotated[Official, Depends(RequireRoles(Role.RECEIVER, Role.HANDLER, Role.LEADER))]
 Leader = Annotated[Official, Depends(RequireRoles(Role.LEADER))]
@@ -109,9 +111,33 @@ def stats(
     return service.stats(official, start, end)
 
 
-@app.get("/api/tracking/public/{code}", response_model=PublicDossier, summary="Tra cứu hồ sơ công khai")
-def public(code: Annotated[str, CODE]) -> dict[str, Any]:
-    return service.public(code)
+@app.get(
+    "/api/tracking/public/{code}",
+    response_model=PublicDossier,
+    response_model_exclude_unset=True,
+    summary="Tra cứu hồ sơ công khai",
+    description=(
+        "Không cần đăng nhập. Chỉ với mã hồ sơ: `{code, status, status_label}`. Với `check` (mã kiểm tra "
+        "in trên giấy tiếp nhận, cạnh mã QR; liên kết trong mã QR mang sẵn) hoặc mã truy cập của hồ sơ "
+        "(`Authorization: Bearer`): thêm thủ tục, cơ quan, ngày tiếp nhận, ngày hẹn trả và chữ cái đầu họ "
+        "tên người nộp (`N. V. A.`). Mã kiểm tra sai được coi như không có. Mỗi địa chỉ IP tra cứu có giới "
+        "hạn số lượt (429 kèm Retry-After; docs/deployment.md)."
+    ),
+    responses={429: {"description": "quá nhiều lượt tra cứu từ một địa chỉ (Retry-After)"}},
+)
+def public(
+    code: Annotated[str, CODE],
+    check: Annotated[
+        str | None, Query(max_length=32, description="mã kiểm tra in trên giấy tiếp nhận")
+    ] = None,
+    # optional and never refused (the route is public): a dossier's own token only widens the answer
+    authorization: Annotated[
+        str | None, Header(max_length=4096, description="Bearer <access_token> của hồ sơ (không bắt buộc)")
+    ] = None,
+) -> PublicDossier:
+    scheme, _, token = (authorization or "").partition(" ")
+    bearer = token.strip() if scheme.lower() == "bearer" else None
+    return PublicDossier.model_validate(service.public(code, check, bearer))
 
 
 @app.post(
@@ -119,6 +145,11 @@ def public(code: Annotated[str, CODE]) -> dict[str, Any]:
     status_code=201,
     response_model=FeedbackCreated,
     summary="Gửi phản ánh, kiến nghị",
+    description=(
+        "Phản ánh nêu hồ sơ được chuyển đến cơ quan đang giải quyết hồ sơ; nêu thủ tục: cơ quan thực hiện "
+        "thủ tục; không nêu gì: cơ quan quản lý chung của tỉnh (cơ quan đầu tiên trong `oversight` của cơ "
+        "cấu hành chính), do lãnh đạo cơ quan đó trả lời."
+    ),
 )
 def create_feedback(body: FeedbackRequest) -> dict[str, str]:
     return service.create_feedback(body)
@@ -143,8 +174,15 @@ def open_feedback(
 
 @app.post(
     "/api/tracking/feedback/{feedback_id}/answer",
-    response_model=FeedbackItem,
+    response_model=AnsweredFeedback,
     summary="Trả lời phản ánh, kiến nghị",
+    description=(
+        "Chỉ cơ quan được chuyển phản ánh trả lời (phản ánh chung, không nêu hồ sơ hay thủ tục: lãnh đạo "
+        "cơ quan quản lý chung của tỉnh, `oversight` trong cơ cấu hành chính). Mỗi phản ánh một câu trả "
+        "lời: trả lời lại tạo phiên bản mới (các phiên bản cũ được giữ trong `answers`), chỉ cơ quan đã "
+        "trả lời được cập nhật; `public: false` đưa phản ánh ra khỏi danh sách công khai."
+    ),
+    responses={409: {"description": "conflict: một cán bộ khác vừa trả lời"}},
 )
 def answer_feedback(
     feedback_id: Annotated[str, Path(min_length=1, max_length=64)], body: FeedbackAnswer, official: Staff

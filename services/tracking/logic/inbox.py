@@ -3,15 +3,13 @@ deadline alarm the sweeper looks for. Computed from the dossier after every chan
 
 from __future__ import annotations
 
-import base64
-import json
 from datetime import datetime, timedelta
 from typing import Any
 
 from services.core import keys
 from services.core.clock import iso, parse
+from services.core.cursors import Cursors, InvalidCursor
 from services.core.dossiers import FINAL, Status
-from services.core.errors import BadRequest
 from services.tracking.logic.workflow import DUE_SOON_HOURS, WAITING
 
 INDEX_ATTRIBUTES = ("GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "GSI3PK", "GSI3SK")
@@ -63,69 +61,69 @@ def is_overdue(d: dict[str, Any], now: datetime) -> bool:
     )
 
 
-def encode_cursor(last_key: dict[str, Any] | None) -> str | None:
+def encode_cursor(
+    cursors: Cursors, last_key: dict[str, Any] | None, partition_attribute: str, partition: str
+) -> str | None:
+    """The next page's cursor, good only for this partition of this index."""
     if not last_key:
         return None
-    plain = {k: v["S"] for k, v in last_key.items()}
-    return _encode(plain)
+    return cursors.issue(_scope(partition_attribute, [partition]), {k: v["S"] for k, v in last_key.items()})
 
 
-def _encode(plain: Any) -> str:
-    return base64.urlsafe_b64encode(json.dumps(plain, separators=(",", ":")).encode()).decode().rstrip("=")
-
-
-def _decode(cursor: str) -> Any:
-    return json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-
-
-def decode_cursor(cursor: str | None, partition_attribute: str, partition: str) -> dict[str, Any] | None:
+def decode_cursor(
+    cursors: Cursors, cursor: str | None, partition_attribute: str, partition: str
+) -> dict[str, Any] | None:
     """The page's start key; it must belong to the partition being read (no reading another inbox)."""
-    if not cursor:
+    plain = cursors.read(_scope(partition_attribute, [partition]), cursor)
+    if plain is None:
         return None
-    try:
-        plain = _decode(cursor)
-        if not isinstance(plain, dict) or plain.get(partition_attribute) != partition:
-            raise ValueError
-        return {k: {"S": str(v)} for k, v in plain.items()}
-    except (ValueError, UnicodeDecodeError) as err:
-        raise BadRequest(
-            "Tham số cursor không hợp lệ; hãy dùng giá trị next_cursor của trang trước."
-        ) from err
+    return _start_key(plain, partition_attribute, partition)
 
 
-def encode_shard_cursor(starts: list[dict[str, Any] | None], done: list[bool]) -> str | None:
+def encode_shard_cursor(
+    cursors: Cursors,
+    starts: list[dict[str, Any] | None],
+    done: list[bool],
+    attribute: str,
+    partitions: list[str],
+) -> str | None:
     """Where each shard of a sharded inbox continues; None when every shard is read to its end."""
     if all(done):
         return None
-    return _encode(
-        {
-            "shards": [
-                None if d else ({k: v["S"] for k, v in s.items()} if s else {})
-                for s, d in zip(starts, done, strict=True)
-            ]
-        }
-    )
+    shards = [
+        None if d else ({k: v["S"] for k, v in s.items()} if s else {})
+        for s, d in zip(starts, done, strict=True)
+    ]
+    return cursors.issue(_scope(attribute, partitions), {"shards": shards})
 
 
 def decode_shard_cursor(
-    cursor: str | None, attribute: str, partitions: list[str]
+    cursors: Cursors, cursor: str | None, attribute: str, partitions: list[str]
 ) -> tuple[list[dict[str, Any] | None], list[bool]]:
-    if not cursor:
+    plain = cursors.read(_scope(attribute, partitions), cursor)
+    if plain is None:
         return [None] * len(partitions), [False] * len(partitions)
-    try:
-        plain = _decode(cursor)
-        shards = plain["shards"]
-        if not isinstance(shards, list) or len(shards) != len(partitions):
-            raise ValueError
-        starts: list[dict[str, Any] | None] = []
-        done = []
-        for entry, partition in zip(shards, partitions, strict=True):
-            done.append(entry is None)
-            if entry and entry.get(attribute) != partition:
-                raise ValueError
-            starts.append({k: {"S": str(v)} for k, v in entry.items()} if entry else None)
-        return starts, done
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError) as err:
-        raise BadRequest(
-            "Tham số cursor không hợp lệ; hãy dùng giá trị next_cursor của trang trước."
-        ) from err
+    shards = plain.get("shards") if isinstance(plain, dict) else None
+    if not isinstance(shards, list) or len(shards) != len(partitions):
+        raise InvalidCursor()
+    starts: list[dict[str, Any] | None] = []
+    done = []
+    for entry, partition in zip(shards, partitions, strict=True):
+        done.append(entry is None)
+        starts.append(_start_key(entry, attribute, partition) if entry else None)
+    return starts, done
+
+
+def _scope(attribute: str, partitions: list[str]) -> str:
+    return f"dynamodb:{attribute}={'|'.join(partitions)}"
+
+
+def _start_key(plain: Any, attribute: str, partition: str) -> dict[str, Any]:
+    # signed, so issued here; checked again so a key leak alone cannot aim a cursor at another inbox
+    if (
+        not isinstance(plain, dict)
+        or plain.get(attribute) != partition
+        or not all(isinstance(v, str) for v in plain.values())
+    ):
+        raise InvalidCursor()
+    return {k: {"S": v} for k, v in plain.items()}

@@ -3,6 +3,7 @@ ratings, and the events from submission and payment applied to dossiers."""
 
 from __future__ import annotations
 
+import hmac
 import uuid
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
@@ -11,17 +12,20 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from services.core import alarms, keys
-from services.core.auth import Official, Role, check_access_token
+from services.core.auth import Official, Role, check_access_token, hash_access_token
 from services.core.calendar import WorkingCalendar
-from services.core.clock import iso, iso_ms, now
+from services.core.clock import FIRST_YEAR, LAST_YEAR, iso, iso_ms, now
+from services.core.cursors import Cursors
 from services.core.ddb import TransactionCancelled, is_condition_failure
 from services.core.dossiers import FINAL, Status, label
 from services.core.errors import BadRequest, Conflict, Forbidden, NotFound, ValidationFailed, VersionConflict
 from services.core.events import Event, EventType
+from services.core.lookup import is_valid_check
 from services.core.observability import logger
-from services.core.text import mask_name
+from services.core.text import initials
 from services.tracking.dal.store import TrackingStore
 from services.tracking.logic import inbox as placement
+from services.tracking.logic import results as result_documents
 from services.tracking.logic import stats as counting
 from services.tracking.logic import workflow
 from services.tracking.logic.workflow import Action, Request, Step
@@ -29,6 +33,13 @@ from services.tracking.models.api import ActionRequest, FeedbackAnswer, Feedback
 from services.tracking.settings import TrackingSettings
 
 LINK_SECONDS = 300
+MAX_STATS_MONTHS = 36
+# where a petition about no dossier and no procedure waits when the structure names no oversight agency
+GENERAL_FEEDBACK = "GENERAL"
+# versions of one answer kept: ten of 5,000 characters stay well inside a DynamoDB item
+MAX_ANSWER_VERSIONS = 10
+# An official's result upload grant: used at once by the console; short, so it cannot be re-posted later.
+RESULT_GRANT_SECONDS = 300
 # An applied-event marker outlives any copy of its event: 4 days in a queue, then 14 in its DLQ.
 MARKER_DAYS = 21
 
@@ -45,6 +56,7 @@ class Tracking:
         self.settings = settings
         self.calendar = calendar
         self.structure = structure
+        self.cursors = Cursors(settings.cursor_key)
         self._shards_of: dict[str, int] | None = None
         self._shards_for: dict[str, Any] | None = None
 
@@ -83,13 +95,13 @@ class Tracking:
             filters.append("procedure_code = :procedure")
             values["procedure"] = procedure
         if shards == 1:  # one Query per page: every agency but the busiest few
-            start = placement.decode_cursor(cursor, f"{index}PK", partitions[0])
+            start = placement.decode_cursor(self.cursors, cursor, f"{index}PK", partitions[0])
             items, last = self.store.inbox_page(
                 index, partitions[0], limit=limit, start=start, before=before, filters=filters, values=values
             )
             return {
                 "items": [self._inbox_item(d, moment) for d in items],
-                "next_cursor": placement.encode_cursor(last),
+                "next_cursor": placement.encode_cursor(self.cursors, last, f"{index}PK", partitions[0]),
             }
         page, next_cursor = self._sharded_page(index, partitions, limit, cursor, before, filters, values)
         return {"items": [self._inbox_item(d, moment) for d in page], "next_cursor": next_cursor}
@@ -108,7 +120,7 @@ class Tracking:
         from concurrent.futures import ThreadPoolExecutor
 
         attribute = f"{index}PK"
-        starts, done = placement.decode_shard_cursor(cursor, attribute, partitions)
+        starts, done = placement.decode_shard_cursor(self.cursors, cursor, attribute, partitions)
 
         def read(n: int) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
             if done[n]:
@@ -139,7 +151,8 @@ class Tracking:
                 starts[n] = {k: {"S": str(final[k])} for k in ("PK", "SK", attribute, f"{index}SK")}
             if len(used) == len(items) and last is None:
                 done[n] = True  # read to its end
-        return [item for _, _, item in merged], placement.encode_shard_cursor(starts, done)
+        next_cursor = placement.encode_shard_cursor(self.cursors, starts, done, attribute, partitions)
+        return [item for _, _, item in merged], next_cursor
 
     @staticmethod
     def _inbox_item(d: dict[str, Any], moment: datetime) -> dict[str, Any]:
@@ -194,10 +207,7 @@ class Tracking:
             )
         ]
         history = [
-            {
-                k: h.get(k)
-                for k in ("at", "action", "from_status", "to_status", "note", "agency", "official", "detail")
-            }
+            _history_view(h)
             for h in sorted(
                 (i for i in items if i["SK"].startswith(keys.HISTORY_PREFIX)), key=lambda h: h["SK"]
             )
@@ -253,7 +263,12 @@ class Tracking:
             "supplement": bool(f.get("supplement")),
             "sha256": f.get("sha256"),
             "url": self.store.download_link(
-                self.store.uploads_bucket, f["key"], f["file_name"], f["content_type"], LINK_SECONDS
+                self.store.uploads_bucket,
+                f["key"],
+                f["file_name"],
+                f["content_type"],
+                LINK_SECONDS,
+                f.get("version_id"),  # the version the verifier pinned
             )
             if usable
             else None,
@@ -267,8 +282,14 @@ class Tracking:
             "content_type": r["content_type"],
             "size": int(r["size"]),
             "status": "UPLOADED",
+            "sha256": r.get("sha256"),
             "url": self.store.download_link(
-                self.store.results_bucket, r["key"], r["file_name"], r["content_type"], LINK_SECONDS
+                self.store.results_bucket,
+                r["key"],
+                r["file_name"],
+                r["content_type"],
+                LINK_SECONDS,
+                r.get("version_id"),  # once frozen, the pinned version only
             ),
         }
 
@@ -295,17 +316,21 @@ class Tracking:
         moment = now()
         step = workflow.decide(meta, request, official, moment, self.calendar())
         checks: list[dict[str, str]] = []
+        if body.action == Action.FORWARD:
+            # the results this agency uploaded stay as they are once the dossier leaves it
+            items = result_documents.freeze_uploaded(self.store, meta["id"], items)
         if body.action == Action.RETURN_RESULT:
             result = next((i for i in items if i["SK"] == f"RESULT#{body.result}"), None)
-            if result is None or not self.store.object_exists(self.store.results_bucket, result["key"]):
+            if result is None:
                 raise ValidationFailed(
                     "Văn bản kết quả chưa được tải lên.",
                     errors=[{"field": "result", "message": "Tải văn bản kết quả lên trước."}],
                 )
+            frozen = result_documents.freeze(self.store, meta["id"], result)
+            workflow.record_result(step, frozen)
+            items = [frozen if i is result else i for i in items]
             checks.append(keys.dossier_part(meta["id"], f"RESULT#{body.result}"))
-        after, entry = self._commit(
-            meta, step, official.name or official.sub, official.agency, moment, checks
-        )
+        after, entry = self._commit(meta, step, official.sub, official.agency, moment, checks, official.name)
         return self._detail(after, [*items, entry], official)
 
     def _inbox_shards(self, agency: str) -> int:
@@ -331,12 +356,16 @@ class Tracking:
         self,
         meta: dict[str, Any],
         step: Step,
-        who: str,
+        by: str,
         agency: str,
         moment: datetime,
         checks: list[dict[str, str]] | None = None,
+        name: str | None = None,
     ) -> tuple[dict[str, Any], dict[str, Any]]:
-        """Writes one step: changes, index placement, history entry and events in one transaction."""
+        """Writes one step: changes, index placement, history entry and events in one transaction.
+
+        `by` is who acted: the official's `sub` (the identity provider's, not the token's `name`, which the
+        official may edit), or `citizen` or `system`; `name` is only shown."""
         after = {**meta, **step.changes}
         for name in step.removes:
             after.pop(name, None)
@@ -355,7 +384,9 @@ class Tracking:
             "to_status": step.to_status.value,
             "note": step.note,
             "agency": agency,
-            "official": who,
+            "by": by,
+            "actor": step.detail.get("actor") or "system",
+            "official": name or None,  # the display name, for the console; `by` is who acted
             "detail": {k: v for k, v in step.detail.items() if k not in ("stats", "actor")} or None,
         }
         events = [
@@ -421,8 +452,8 @@ class Tracking:
                 "created_at": iso_ms(now()),
             }
         )
-        grant = self.store.result_upload(key, content_type, size, LINK_SECONDS * 2)
-        return {"file_id": file_id, "upload": grant, "expires_in": LINK_SECONDS * 2}
+        grant = self.store.result_upload(key, content_type, size, RESULT_GRANT_SECONDS)
+        return {"file_id": file_id, "upload": grant, "expires_in": RESULT_GRANT_SECONDS}
 
     # -- events from submission and payment --------------------------------------------------------------
 
@@ -492,7 +523,7 @@ class Tracking:
                 self._commit(
                     meta,
                     step,
-                    "Công dân" if step.detail.get("actor") == "citizen" else "Hệ thống",
+                    "citizen" if step.detail.get("actor") == "citizen" else "system",
                     meta.get("current_agency") or meta["agency"],
                     now(),
                 )
@@ -518,7 +549,7 @@ class Tracking:
             if meta is None or step is None:
                 continue
             try:
-                self._commit(meta, step, "Hệ thống", meta.get("current_agency") or meta["agency"], moment)
+                self._commit(meta, step, "system", meta.get("current_agency") or meta["agency"], moment)
                 flagged[step.action] += 1
             except VersionConflict:
                 continue  # changed meanwhile; the next sweep looks again
@@ -526,17 +557,24 @@ class Tracking:
 
     # -- public lookup, feedback, ratings ------------------------------------------------------------
 
-    def public(self, code: str) -> dict[str, Any]:
+    def public(self, code: str, check: str | None = None, token: str | None = None) -> dict[str, Any]:
+        """Anyone learns whether a dossier exists and its status; its record (procedure, agency, dates,
+        the applicant's initials) needs the receipt's check code or the dossier's own token, because
+        codes are sequential and a guessed one must not tell who applied for what."""
         meta = self._public_meta(code)
+        status = {"code": meta["code"], "status": meta["status"], "status_label": label(meta["status"])}
+        if not (
+            is_valid_check(meta["code"], check, self.settings.lookup_check_key)
+            or _holds_token(token, meta.get("token_hash"))
+        ):
+            return status
         return {
-            "code": meta["code"],
+            **status,
             "procedure_name": meta["procedure_name"],
-            "status": meta["status"],
-            "status_label": label(meta["status"]),
             "agency_name": meta.get("current_agency_name") or meta["agency_name"],
             "received_at": meta.get("received_at"),
             "due_at": meta.get("due_at"),
-            "applicant_masked": mask_name(meta.get("applicant", {}).get("full_name", "")),
+            "applicant_masked": initials(meta.get("applicant", {}).get("full_name", "")),
         }
 
     def _public_meta(self, code: str) -> dict[str, Any]:
@@ -569,7 +607,9 @@ class Tracking:
         return {"code": code, "score": body.score, "comment": body.comment, "rated_at": moment}
 
     def create_feedback(self, body: FeedbackRequest) -> dict[str, str]:
-        agency = "GENERAL"
+        # a petition about no dossier and no procedure goes to the province's oversight agency (the first
+        # the structure names): it answers for the province; GENERAL only while the structure names none
+        agency = next(iter(self.structure().get("oversight", [])), GENERAL_FEEDBACK)
         if body.dossier_code:
             dossier_id = self.store.dossier_id(body.dossier_code)
             meta = self.store.meta(dossier_id) if dossier_id else None
@@ -580,9 +620,7 @@ class Tracking:
                 )
             agency = meta.get("current_agency") or meta["agency"]
         elif body.procedure_code:
-            from services.core.procedures import get_procedure
-
-            procedure = get_procedure(self.settings.table_name, body.procedure_code)
+            procedure = self.store.procedure(body.procedure_code)
             if procedure is None:
                 raise ValidationFailed(
                     "Không tìm thấy thủ tục được nêu.",
@@ -608,48 +646,96 @@ class Tracking:
         return {"id": feedback_id}
 
     def public_feedback(self, limit: int, cursor: str | None) -> dict[str, Any]:
-        start = placement.decode_cursor(cursor, "GSI1PK", keys.PUBLIC_FEEDBACK_PARTITION)
+        start = placement.decode_cursor(self.cursors, cursor, "GSI1PK", keys.PUBLIC_FEEDBACK_PARTITION)
         items, last = self.store.index_page("GSI1", keys.PUBLIC_FEEDBACK_PARTITION, limit, start)
         return {
             "items": [self._feedback_view(f) for f in items],
-            "next_cursor": placement.encode_cursor(last),
+            "next_cursor": placement.encode_cursor(
+                self.cursors, last, "GSI1PK", keys.PUBLIC_FEEDBACK_PARTITION
+            ),
         }
 
     def open_feedback(self, official: Official, limit: int, cursor: str | None) -> dict[str, Any]:
         official.require(Role.RECEIVER, Role.HANDLER, Role.LEADER)
         partition = keys.open_feedback_partition(official.agency)
-        start = placement.decode_cursor(cursor, "GSI2PK", partition)
+        start = placement.decode_cursor(self.cursors, cursor, "GSI2PK", partition)
         items, last = self.store.index_page("GSI2", partition, limit, start, newest_first=False)
         return {
             "items": [self._feedback_view(f) for f in items],
-            "next_cursor": placement.encode_cursor(last),
+            "next_cursor": placement.encode_cursor(self.cursors, last, "GSI2PK", partition),
         }
 
     def answer_feedback(self, official: Official, feedback_id: str, body: FeedbackAnswer) -> dict[str, Any]:
+        """One answer per petition, by the agency it was routed to: answering again makes a new version
+        of it (every version is kept), and the latest version says whether it is public."""
         official.require(Role.RECEIVER, Role.HANDLER, Role.LEADER)
         found = self.store.get(keys.feedback(feedback_id)) if len(feedback_id) <= 64 else None
         if found is None:
             raise NotFound("Không tìm thấy phản ánh, kiến nghị.")
-        if found["agency"] not in (official.agency, "GENERAL"):
-            raise Forbidden("Phản ánh này thuộc cơ quan khác.")
-        if found["agency"] == "GENERAL" and Role.LEADER not in official.roles:
-            raise Forbidden("Phản ánh chung do lãnh đạo trả lời.")
+        self._may_answer(official, found)
         moment = iso_ms(now())
+        earlier = _answer_versions(found)
+        if len(earlier) >= MAX_ANSWER_VERSIONS:  # the versions live in the petition's item (400 KB at most)
+            raise Conflict(
+                f"Phản ánh đã được trả lời {len(earlier)} lần; không cập nhật thêm câu trả lời.",
+                versions=len(earlier),
+            )
+        version = {
+            "answer": body.answer,
+            "public": body.public,
+            "agency": official.agency,
+            "by": official.sub,
+            "at": moment,
+        }
         changes: dict[str, Any] = {
             "answer": body.answer,
             "answered_at": moment,
             "answered_by": official.sub,
             "answered_by_agency": official.agency,
             "public": body.public,
+            "answers": [*earlier, version],
         }
+        removes = ["GSI2PK", "GSI2SK"]
         if body.public:
             changes.update(keys.public_feedback(moment, feedback_id))
-        self.store.update(keys.feedback(feedback_id), changes, removes=["GSI2PK", "GSI2SK"])
-        return self._feedback_view({**found, **changes})
+        else:
+            removes += ["GSI1PK", "GSI1SK"]  # off the public list, whatever an earlier version said
+        # two officials answering at once: the second finds the versions it read changed, and reloads (409)
+        condition, values = (
+            ("attribute_exists(PK) AND size(#answers) = :answers_read", {"answers_read": len(earlier)})
+            if "answers" in found
+            else ("attribute_exists(PK) AND attribute_not_exists(#answers)", None)
+        )
+        try:
+            self.store.update(keys.feedback(feedback_id), changes, removes, condition, values)
+        except ClientError as err:
+            if is_condition_failure(err):
+                raise Conflict("Phản ánh vừa được trả lời; vui lòng tải lại rồi trả lời lại.") from err
+            raise
+        after = {**found, **changes}
+        for name in removes:
+            after.pop(name, None)
+        return self._feedback_view(after, versions=True)
+
+    def _may_answer(self, official: Official, found: dict[str, Any]) -> None:
+        """Only the agency a petition was routed to answers it (a general one: the oversight agency's
+        leaders), and once answered only the agency that answered gives later versions."""
+        routed = found["agency"]
+        if routed == GENERAL_FEEDBACK:
+            if official.agency not in set(self.structure().get("oversight", [])):
+                raise Forbidden("Phản ánh chung do cơ quan quản lý chung của tỉnh trả lời.")
+        elif routed != official.agency:
+            raise Forbidden("Phản ánh này thuộc cơ quan khác.")
+        general = not (found.get("procedure_code") or found.get("dossier_code"))
+        if general and Role.LEADER not in official.roles:
+            raise Forbidden("Phản ánh chung do lãnh đạo trả lời.")
+        answered_by = found.get("answered_by_agency")
+        if answered_by and answered_by != official.agency:
+            raise Forbidden("Phản ánh đã được cơ quan khác trả lời; chỉ cơ quan đó cập nhật câu trả lời.")
 
     @staticmethod
-    def _feedback_view(f: dict[str, Any]) -> dict[str, Any]:
-        return {
+    def _feedback_view(f: dict[str, Any], versions: bool = False) -> dict[str, Any]:
+        view = {
             k: f.get(k)
             for k in (
                 "id",
@@ -663,6 +749,10 @@ class Tracking:
                 "answered_by_agency",
             )
         }
+        if versions:  # for the answering official only: who answered is not public
+            view["public"] = f.get("public")
+            view["answers"] = _answer_versions(f)
+        return view
 
     # -- statistics ---------------------------------------------------------------------------------
 
@@ -692,21 +782,56 @@ class Tracking:
         return {"rows": rows}
 
 
+def _history_view(h: dict[str, Any]) -> dict[str, Any]:
+    """A history entry as officials read it: `by` is who acted (an official's `sub`, `citizen` or
+    `system`); `official` is the name shown (the token's, which its holder may edit)."""
+    view = {k: h.get(k) for k in ("at", "action", "from_status", "to_status", "note", "agency", "detail")}
+    return {
+        **view,
+        "by": h.get("by") or (h.get("actor") if h.get("actor") in ("citizen", "system") else None),
+        "actor": h.get("actor"),
+        "official": h.get("official"),
+    }
+
+
+def _answer_versions(f: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every answer given to a petition, oldest first (one given before versions were kept included)."""
+    if "answers" in f:
+        return list(f["answers"])
+    if not f.get("answer"):
+        return []
+    return [
+        {
+            "answer": f["answer"],
+            "public": bool(f.get("public", True)),
+            "agency": f.get("answered_by_agency"),
+            "by": f.get("answered_by"),
+            "at": f.get("answered_at"),
+        }
+    ]
+
+
+def _holds_token(token: str | None, stored_hash: str | None) -> bool:
+    """Whether `token` is the dossier's capability token (constant time; a wrong one is no token)."""
+    if not token or not stored_hash:
+        return False
+    return hmac.compare_digest(hash_access_token(token), stored_hash)
+
+
 def _months(start: str, end: str) -> list[str]:
     try:
         first, last = date.fromisoformat(f"{start}-01"), date.fromisoformat(f"{end}-01")
     except ValueError as err:
         raise BadRequest("Tháng phải có dạng YYYY-MM.") from err
+    if first.year < FIRST_YEAR or last.year > LAST_YEAR:
+        raise BadRequest(f"Tháng phải trong khoảng năm {FIRST_YEAR} đến {LAST_YEAR}.")
     if last < first:
         raise BadRequest("Tháng kết thúc phải sau tháng bắt đầu.")
-    months = []
-    cursor = first
-    while cursor <= last:
-        months.append(cursor.strftime("%Y-%m"))
-        cursor = (cursor.replace(day=28) + timedelta(days=4)).replace(day=1)
-        if len(months) > 36:
-            raise BadRequest("Mỗi lần xem tối đa 36 tháng.")
-    return months
+    count = (last.year - first.year) * 12 + last.month - first.month + 1
+    if count > MAX_STATS_MONTHS:
+        raise BadRequest(f"Mỗi lần xem tối đa {MAX_STATS_MONTHS} tháng.")
+    steps = (first.month - 1 + n for n in range(count))
+    return [f"{first.year + step // 12}-{step % 12 + 1:02d}" for step in steps]
 
 
 def _descendants(agency: str, agencies: dict[str, dict[str, Any]]) -> set[str]:

@@ -135,7 +135,7 @@ def decide(
     handler = _STEPS[request.action]
     handler(dossier, request, step, now, calendar)
     step.changes.setdefault("status", step.to_status.value)
-    return with_stats(dossier, step, official.agency)
+    return with_stats(dossier, step, "official")
 
 
 # -- one function per action -------------------------------------------------------------------------
@@ -260,6 +260,18 @@ def _return_result(
             },
         )
     )
+
+
+def record_result(step: Step, frozen: dict[str, Any]) -> None:
+    """The returned result's pinned version, on the dossier and in the event delivery copies it from."""
+    pinned = {
+        "result_sha256": frozen["sha256"],
+        **({"result_version_id": frozen["version_id"]} if frozen.get("version_id") else {}),
+    }
+    step.changes.update(pinned)
+    for kind, data in step.events:
+        if kind == EventType.RESULT_RETURNED:
+            data.update(pinned)
 
 
 def _apologize(d: dict[str, Any], r: Request, step: Step, now: datetime, calendar: WorkingCalendar) -> None:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from services.core.clock import in_range
+from services.core.text import FreeText, OneLine
 from services.tracking.logic.workflow import Action
 
 
@@ -36,11 +38,11 @@ class ActionRequest(BaseModel):
 
     action: Action
     expected_version: int = Field(ge=1)
-    note: str = Field(default="", max_length=4000)
+    note: FreeText = Field(default="", max_length=4000)
     to_agency: str | None = Field(default=None, max_length=40)
     outcome: Literal["approved", "denied"] | None = None
     result: str | None = Field(default=None, max_length=64, description="file_id của văn bản kết quả")
-    new_due_at: datetime | None = None
+    new_due_at: Annotated[datetime, AfterValidator(in_range)] | None = None
     amount_vnd: int | None = Field(
         default=None, ge=1, le=10_000_000_000, description="số tiền nghĩa vụ tài chính (request_payment)"
     )
@@ -67,7 +69,9 @@ class HistoryEntry(BaseModel):
     to_status: str
     note: str | None = None
     agency: str | None = None
-    official: str | None = None
+    by: str | None = Field(default=None, description="sub của cán bộ thực hiện, hoặc citizen, system")
+    actor: str | None = Field(default=None, description="official, citizen, payment hoặc system")
+    official: str | None = Field(default=None, description="tên hiển thị của cán bộ (chỉ để đọc)")
     detail: dict[str, Any] | None = None
 
 
@@ -140,22 +144,26 @@ class Stats(BaseModel):
 
 
 class PublicDossier(BaseModel):
+    """Without a valid check (or the dossier's token) only `code`, `status` and `status_label`."""
+
     code: str
-    procedure_name: str
     status: str
     status_label: str
-    agency_name: str
-    received_at: datetime | None
-    due_at: datetime | None
-    applicant_masked: str
+    procedure_name: str | None = Field(default=None, description="chỉ khi có mã kiểm tra hợp lệ")
+    agency_name: str | None = Field(default=None, description="chỉ khi có mã kiểm tra hợp lệ")
+    received_at: datetime | None = Field(default=None, description="chỉ khi có mã kiểm tra hợp lệ")
+    due_at: datetime | None = Field(default=None, description="chỉ khi có mã kiểm tra hợp lệ")
+    applicant_masked: str | None = Field(
+        default=None, description="chữ cái đầu của họ tên (N. V. A.); chỉ khi có mã kiểm tra hợp lệ"
+    )
 
 
 class FeedbackRequest(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
-    title: str = Field(min_length=5, max_length=200)
-    content: str = Field(min_length=10, max_length=5000)
-    contact: str = Field(min_length=5, max_length=200, description="số điện thoại hoặc email để trả lời")
+    title: OneLine = Field(min_length=5, max_length=200)
+    content: FreeText = Field(min_length=10, max_length=5000)
+    contact: OneLine = Field(min_length=5, max_length=200, description="số điện thoại hoặc email để trả lời")
     procedure_code: str | None = Field(default=None, max_length=40)
     dossier_code: str | None = Field(default=None, max_length=60)
 
@@ -167,7 +175,7 @@ class FeedbackCreated(BaseModel):
 class FeedbackAnswer(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
-    answer: str = Field(min_length=5, max_length=5000)
+    answer: FreeText = Field(min_length=5, max_length=5000)
     public: bool = True
 
 
@@ -183,6 +191,21 @@ class FeedbackItem(BaseModel):
     answered_by_agency: str | None = None
 
 
+class AnswerVersion(BaseModel):
+    answer: str
+    public: bool
+    agency: str | None = None
+    by: str | None = Field(default=None, description="sub của cán bộ trả lời")
+    at: datetime | None = None
+
+
+class AnsweredFeedback(FeedbackItem):
+    """What the answering official gets back: the current answer and every version of it."""
+
+    public: bool | None = None
+    answers: list[AnswerVersion] = Field(default_factory=list)
+
+
 class FeedbackList(BaseModel):
     items: list[FeedbackItem]
     next_cursor: str | None
@@ -192,7 +215,7 @@ class RatingRequest(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
     score: int = Field(ge=1, le=5)
-    comment: str = Field(default="", max_length=2000)
+    comment: FreeText = Field(default="", max_length=2000)
 
 
 class Rating(BaseModel):
