@@ -10,6 +10,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from services.core import aws, ddb, keys
+from services.core.dal.dossiers import DynamoDossierRepository
 from services.core.dal.outbox import outbox_put
 from services.core.dal.procedures import get_procedure
 from services.core.events import Event
@@ -37,14 +38,7 @@ class TrackingStore:
     # -- dossiers ----------------------------------------------------------------------------------
 
     def dossier_id(self, code: str) -> str | None:
-        item = (
-            aws.dynamodb()
-            .get_item(
-                TableName=self.table, Key=ddb.key(keys.code_lookup(code)), ProjectionExpression="dossier_id"
-            )
-            .get("Item")
-        )
-        return item["dossier_id"]["S"] if item else None
+        return DynamoDossierRepository(self.table).dossier_id(code)
 
     def meta(self, dossier_id: str) -> dict[str, Any] | None:
         item = (
