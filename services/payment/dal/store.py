@@ -11,11 +11,9 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from services.core import aws, ddb, keys
+from services.core.dal.objects import MISSING, NO_VERSION, version_etag
 from services.core.dal.outbox import outbox_put
 from services.core.events import Event
-
-MISSING = {"404", "NoSuchKey", "NotFound", "NoSuchVersion"}
-NO_VERSION = (None, "", "null")  # a bucket without versioning names no version
 
 
 class GatewayUnavailable(Exception):
@@ -167,13 +165,7 @@ class PaymentStore:
 
     def result_version_etag(self, key: str, version_id: str) -> str | None:
         """The ETag of one version of a result document, or None if that version is gone."""
-        try:
-            answer = aws.s3().head_object(Bucket=self.results_bucket, Key=key, VersionId=version_id)
-        except ClientError as err:
-            if err.response.get("Error", {}).get("Code") in MISSING | {"400", "InvalidArgument"}:
-                return None
-            raise
-        return str(answer.get("ETag", "")).strip('"')
+        return version_etag(self.results_bucket, key, version_id)
 
     def result_sha256(self, key: str) -> str | None:
         """The SHA-256 of a result document's current bytes, or None if there is none."""

@@ -9,14 +9,13 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from services.core import aws, ddb, keys
+from services.core.dal.objects import MISSING, NO_VERSION
 from services.core.dal.outbox import outbox_put
 from services.core.dal.procedures import get_procedure
 from services.core.events import Event
 from services.core.procedures import Procedure
 
 UPLOAD_PREFIX = "dossiers"
-MISSING = {"NoSuchKey", "NoSuchVersion", "404", "NotFound"}
-NO_VERSION = (None, "", "null")  # a bucket without versioning (or suspended) names no version
 
 
 @dataclass(frozen=True)

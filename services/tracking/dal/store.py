@@ -11,13 +11,11 @@ from botocore.exceptions import ClientError
 
 from services.core import aws, ddb, keys
 from services.core.dal.dossiers import DynamoDossierRepository
+from services.core.dal.objects import MISSING, NO_VERSION, version_etag
 from services.core.dal.outbox import outbox_put
 from services.core.dal.procedures import get_procedure
 from services.core.events import Event
 from services.core.procedures import Procedure
-
-MISSING = {"404", "NoSuchKey", "NotFound", "NoSuchVersion"}
-NO_VERSION = (None, "", "null")  # a bucket without versioning names no version
 
 
 @dataclass(frozen=True)
@@ -317,13 +315,7 @@ class TrackingStore:
 
     def result_version_etag(self, key: str, version_id: str) -> str | None:
         """The ETag of one version of a result document, or None if that version is gone."""
-        try:
-            answer = aws.s3().head_object(Bucket=self.results_bucket, Key=key, VersionId=version_id)
-        except ClientError as err:
-            if err.response.get("Error", {}).get("Code") in MISSING | {"400", "InvalidArgument"}:
-                return None
-            raise
-        return str(answer.get("ETag", "")).strip('"')
+        return version_etag(self.results_bucket, key, version_id)
 
     def freeze_result(self, dossier_id: str, file_id: str, values: dict[str, Any]) -> dict[str, Any]:
         """Records a result's pinned version on its item, once: the item as it stands afterwards (with
