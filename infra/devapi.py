@@ -59,7 +59,7 @@ def create_dev_app(cloud: LocalCloud) -> FastAPI:
     def structure() -> dict[str, Any]:
         import os
 
-        from services.core.structure import get_structure
+        from services.core.dal.structure import get_structure
 
         return get_structure(os.environ["TABLE_NAME"]) or {}
 

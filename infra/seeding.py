@@ -12,8 +12,8 @@ from infra.seed.templates import form_templates
 from services.catalog.dal.catalog import CatalogStore
 from services.catalog.logic.catalog import import_package
 from services.catalog.logic.tthc import Structure
+from services.core.dal.structure import put_structure
 from services.core.procedures import Procedure
-from services.core.structure import put_structure
 from services.core.text import safe_file_name
 
 

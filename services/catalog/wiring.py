@@ -7,8 +7,8 @@ from services.catalog.dal.catalog import CatalogStore
 from services.catalog.logic.catalog import DetailCache, LiveCatalog
 from services.catalog.logic.tthc import Structure
 from services.catalog.settings import CatalogSettings
+from services.core.dal.structure import get_structure
 from services.core.settings import load
-from services.core.structure import get_structure
 
 settings = load(CatalogSettings)
 store = CatalogStore(settings.table_name, settings.forms_bucket)

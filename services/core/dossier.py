@@ -104,6 +104,20 @@ class Rating(Part):
     score: int | None = None
 
 
+class Content(Part):
+    """What the citizen declared (CONTENT): written with the draft and its edits, never by a status
+    change. Kept beside META so that the item every action rewrites (and the indexes copy) stays
+    small; `applicant_name` stays on META for the inbox."""
+
+    applicant: dict[str, Any] | None = None
+    form_data: dict[str, Any] | None = None
+    delivery: dict[str, Any] | None = None
+    documents: list[dict[str, Any]] | None = None
+
+
+CONTENT_FIELDS = ("applicant", "form_data", "delivery", "documents")
+
+
 class SyncState(Part):
     """What the national portal has been told about this dossier (SYNC)."""
 
@@ -118,10 +132,16 @@ _SINGLETONS: dict[str, str] = {
     keys.RATING: "rating",
     keys.SYNC: "sync",
     keys.PAID_MARKER: "paid",
+    keys.CONTENT: "content",
 }
 
 
-_PART_MODELS: dict[str, type[Part]] = {"delivery": Delivery, "rating": Rating, "sync": SyncState}
+_PART_MODELS: dict[str, type[Part]] = {
+    "delivery": Delivery,
+    "rating": Rating,
+    "sync": SyncState,
+    "content": Content,
+}
 
 
 @dataclass
@@ -137,6 +157,7 @@ class DossierRecord:
     rating: Rating | None = None
     sync: SyncState | None = None
     paid: Part | None = None
+    content: Content | None = None
 
     @property
     def id(self) -> str:
@@ -153,6 +174,33 @@ class DossierRecord:
     @property
     def current_agency(self) -> str:
         return str(self.meta.get("current_agency") or self.meta["agency"])
+
+    # what the citizen declared: the CONTENT part, or META for dossiers written before it existed
+    def declared(self, name: str) -> Any:
+        if self.content is not None and getattr(self.content, name, None) is not None:
+            return getattr(self.content, name)
+        return self.meta.get(name)
+
+    @property
+    def applicant(self) -> dict[str, Any]:
+        return dict(self.declared("applicant") or {})
+
+    @property
+    def form_data(self) -> dict[str, Any]:
+        return dict(self.declared("form_data") or {})
+
+    @property
+    def delivery_choice(self) -> dict[str, Any]:
+        """How the citizen asked to receive the result (not `delivery`, the part payment writes)."""
+        return dict(self.declared("delivery") or {})
+
+    @property
+    def documents(self) -> list[dict[str, Any]]:
+        return list(self.declared("documents") or [])
+
+    @property
+    def applicant_name(self) -> str:
+        return str(self.meta.get("applicant_name") or self.applicant.get("full_name") or "")
 
     def file(self, file_id: str) -> DossierFile | None:
         return next((f for f in self.files if f.file_id == file_id), None)

@@ -62,6 +62,9 @@ NOTICE_PREFIX = "NOTICE#"
 DELIVERY = "DELIVERY"
 RATING = "RATING"
 SYNC = "SYNC"
+# what the citizen declared (applicant, form, delivery, the documents asked for): written with the
+# draft, read with the whole dossier, never rewritten by a status change, so META stays small
+CONTENT = "CONTENT"
 PAID_MARKER = "PAID"
 
 

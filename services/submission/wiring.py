@@ -2,7 +2,7 @@
 
 from functools import cache
 
-from services.core.calendar_config import working_calendar
+from services.core.dal.calendar_config import working_calendar
 from services.core.settings import load
 from services.submission.dal.dossiers import DossierStore
 from services.submission.logic.dossiers import Submission

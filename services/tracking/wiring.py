@@ -3,9 +3,9 @@
 from functools import cache
 from typing import Any
 
-from services.core.calendar_config import working_calendar
+from services.core.dal.calendar_config import working_calendar
+from services.core.dal.structure import get_structure
 from services.core.settings import load
-from services.core.structure import get_structure
 from services.tracking.dal.store import TrackingStore
 from services.tracking.logic.tracking import Tracking
 from services.tracking.settings import SyncSettings, TrackingSettings

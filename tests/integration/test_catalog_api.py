@@ -9,7 +9,7 @@ import os
 import pytest
 
 from infra.tokens import mint
-from services.core.structure import put_structure
+from services.core.dal.structure import put_structure
 from tests.apigw import call
 from tests.integration.conftest import SAMPLE
 

@@ -14,7 +14,7 @@ import pytest
 
 from infra.tokens import mint
 from services.core import aws, ddb, keys
-from services.core.structure import put_structure
+from services.core.dal.structure import put_structure
 from tests.apigw import call
 from tests.integration.test_tracking import A, B, C
 

@@ -12,8 +12,8 @@ import pytest
 
 from infra.tokens import mint
 from services.core import aws, clock, ddb, keys
+from services.core.dal.structure import put_structure
 from services.core.events import Event
-from services.core.structure import put_structure
 from services.tracking.logic import stats as counting
 from tests.apigw import call
 from tests.factories import pdf_bytes, sqs_event

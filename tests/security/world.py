@@ -319,8 +319,8 @@ def procedure_record(code: str | None = None) -> dict[str, Any]:
 def install(cloud: Any) -> World:
     """The catalogue's sample procedures, the agencies, and the functions, imported as Lambda does."""
     from services.catalog.logic.tthc import Structure, parse_package
+    from services.core.dal.structure import put_structure
     from services.core.procedures import procedure_item
-    from services.core.structure import put_structure
 
     table = os.environ["TABLE_NAME"]
     level2 = {**copy.deepcopy(SAMPLE[0]), "MaTTHC": LEVEL2, "MUCDO": "2"}

@@ -9,11 +9,11 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from services.core.auth import Official, Role
+from services.core.dal.structure import require_oversight
 from services.core.errors import Unauthorized
 from services.core.http import create_app, lambda_handler
 from services.core.observability import logger
 from services.core.officials import RequireRoles
-from services.core.structure import require_oversight
 from services.payment.logic.payments import RESULT_LINK_SECONDS
 from services.payment.logic.vnpay import Rsp, answer
 from services.payment.models.api import CreatePayment, IpnAnswer, Payment, Report, ResultLink

@@ -9,9 +9,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from services.core import keys
-from services.core.alarms import due
 from services.core.auth import check_access_token
 from services.core.clock import iso, now, parse
+from services.core.dal.alarms import due
 from services.core.ddb import TransactionCancelled
 from services.core.dossiers import FINAL, PaymentStatus, Status
 from services.core.errors import Conflict, NotFound

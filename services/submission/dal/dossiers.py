@@ -51,7 +51,7 @@ class DossierStore:
 
     def meta_and_calendar(self, dossier_id: str) -> dict[str, Any] | None:
         """The dossier, and the working calendar if this container's copy is stale, in one BatchGetItem."""
-        from services.core import calendar_config
+        from services.core.dal import calendar_config
 
         if calendar_config.cached(self.table) is not None:
             return self.meta(dossier_id)

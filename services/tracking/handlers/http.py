@@ -8,12 +8,12 @@ from fastapi import Depends, Header, Path, Query
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from services.core.auth import Official, Role
-from services.core.calendar_config import calendar_days, save_calendar
+from services.core.dal.calendar_config import calendar_days, save_calendar
+from services.core.dal.structure import require_oversight
 from services.core.dossiers import Status
 from services.core.errors import Unauthorized
 from services.core.http import create_app, lambda_handler
 from services.core.officials import RequireRoles
-from services.core.structure import require_oversight
 from services.tracking.models.api import (
     ActionRequest,
     Agency,

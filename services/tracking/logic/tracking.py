@@ -11,11 +11,12 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from services.core import alarms, keys
+from services.core import keys
 from services.core.auth import Official, Role, check_access_token, hash_access_token
 from services.core.calendar import WorkingCalendar
 from services.core.clock import FIRST_YEAR, LAST_YEAR, iso, iso_ms, now
 from services.core.cursors import Cursors
+from services.core.dal import alarms
 from services.core.ddb import TransactionCancelled, is_condition_failure
 from services.core.dossiers import FINAL, Status, label
 from services.core.errors import BadRequest, Conflict, Forbidden, NotFound, ValidationFailed, VersionConflict

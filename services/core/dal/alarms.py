@@ -12,6 +12,16 @@ from services.core.clock import iso
 PARALLEL_QUERIES = 16  # boto3 clients are thread-safe (services.core.aws keeps 50 connections)
 
 
+class Alarms:
+    """The alarm index of one table, handed to the sweeps (the deadline sweep, payment reconciliation)."""
+
+    def __init__(self, table: str):
+        self.table = table
+
+    def due(self, kind: str, now: datetime, lookback_days: int = 7) -> list[str]:
+        return due(self.table, kind, now, lookback_days)
+
+
 def due(table: str, kind: str, now: datetime, lookback_days: int = 7) -> list[str]:
     """Partition keys (PK) of the items whose alarm time has come, from `lookback_days` ago to now.
 
