@@ -263,7 +263,27 @@ class NotIn:
     values: tuple[Any, ...]
 
 
-Condition = Equals | Missing | NotIn
+@dataclass(frozen=True)
+class In:
+    field: str
+    values: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Below:
+    """`field` is under `limit`, or not there yet (a count that starts at nothing)."""
+
+    field: str
+    limit: int
+
+
+@dataclass(frozen=True)
+class Above:
+    field: str
+    limit: int
+
+
+Condition = Equals | Missing | NotIn | In | Below | Above
 
 
 @dataclass
@@ -279,6 +299,7 @@ class PartWrite:
     remove: Sequence[str] = ()
     must_be_new: bool = False
     must_exist: bool = False  # with neither item nor set: only check that the part exists
+    delete: bool = False  # delete the item (with must_exist: only if it is there)
 
     def key_for(self, dossier_id: str) -> dict[str, str]:
         if self.key is not None:
@@ -301,6 +322,7 @@ class DossierChange:
     events: Sequence[Event] = ()
     parts: Sequence[PartWrite] = ()
     touch_meta: bool = True  # False: the change writes parts only (a rating, a result upload)
+    create: dict[str, Any] | None = None  # a new dossier: its META item, which must not exist yet
 
 
 class StaleDossier(VersionConflict):

@@ -16,10 +16,13 @@ from typing import Any, Protocol
 
 from services.core import keys
 from services.core.dossier import (
+    Above,
+    Below,
     Condition,
     DossierChange,
     DossierRecord,
     Equals,
+    In,
     Missing,
     NotIn,
     PartConflict,
@@ -28,9 +31,11 @@ from services.core.dossier import (
 
 
 class DossierRepository(Protocol):
-    def load(self, dossier_id: str) -> DossierRecord | None: ...
+    def load(self, dossier_id: str, whole: bool = True) -> DossierRecord | None:
+        """The dossier with every part (`whole`), or its META item only (one GetItem on DynamoDB)."""
+        ...
 
-    def load_by_code(self, code: str) -> DossierRecord | None: ...
+    def load_by_code(self, code: str, whole: bool = True) -> DossierRecord | None: ...
 
     def commit(self, change: DossierChange) -> None: ...
 
@@ -50,6 +55,12 @@ def holds(condition: Condition, item: Mapping[str, Any]) -> bool:
         return condition.field not in item
     if isinstance(condition, NotIn):
         return item.get(condition.field) not in condition.values
+    if isinstance(condition, In):
+        return item.get(condition.field) in condition.values
+    if isinstance(condition, Below):
+        return condition.field not in item or int(item[condition.field]) < condition.limit
+    if isinstance(condition, Above):
+        return condition.field in item and int(item[condition.field]) > condition.limit
     raise TypeError(condition)
 
 
@@ -81,12 +92,13 @@ class InMemoryDossierRepository:
     def partition(self, pk: str) -> list[dict[str, Any]]:
         return [copy.deepcopy(item) for (p, _), item in sorted(self.items.items()) if p == pk]
 
-    def load(self, dossier_id: str) -> DossierRecord | None:
-        return DossierRecord.from_items(self.partition(keys.dossier_partition(dossier_id)))
+    def load(self, dossier_id: str, whole: bool = True) -> DossierRecord | None:
+        items = self.partition(keys.dossier_partition(dossier_id))
+        return DossierRecord.from_items(items if whole else [i for i in items if i["SK"] == keys.META])
 
-    def load_by_code(self, code: str) -> DossierRecord | None:
+    def load_by_code(self, code: str, whole: bool = True) -> DossierRecord | None:
         lookup = self.get(keys.code_lookup(code))
-        return self.load(str(lookup["dossier_id"])) if lookup else None
+        return self.load(str(lookup["dossier_id"]), whole) if lookup else None
 
     def commit(self, change: DossierChange) -> None:
         with self._lock:
@@ -101,7 +113,11 @@ class InMemoryDossierRepository:
         """Every write of the change, after checking every condition (nothing is written on failure)."""
         writes: list[tuple[tuple[str, str], dict[str, Any] | None]] = []
         meta_key = keys.dossier(change.dossier_id)
-        if change.touch_meta:
+        if change.create is not None:
+            if (meta_key["PK"], meta_key["SK"]) in self.items:
+                raise PartConflict("dossier")
+            writes.append(((meta_key["PK"], meta_key["SK"]), _without_none({**change.create, **meta_key})))
+        elif change.touch_meta:
             meta = self.items.get((meta_key["PK"], meta_key["SK"]))
             if meta is None or not all(holds(c, meta) for c in meta_conditions(change)):
                 raise StaleDossier()
@@ -131,7 +147,9 @@ class InMemoryDossierRepository:
             existing = self.items.get((key["PK"], key["SK"]))
             if (part.must_be_new and existing is not None) or (part.must_exist and existing is None):
                 raise PartConflict(name)
-            if part.item is not None:
+            if part.delete:
+                writes.append(((key["PK"], key["SK"]), None))
+            elif part.item is not None:
                 writes.append(((key["PK"], key["SK"]), _without_none({**key, **copy.deepcopy(part.item)})))
             elif part.set is not None or part.remove:
                 after = {**copy.deepcopy(existing or key), **copy.deepcopy(part.set or {})}

@@ -10,8 +10,30 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from pydantic import BaseModel, Field
+
 from services.core.dossier import DossierFile, DossierRecord, HistoryEntry
 from services.core.dossiers import PaymentStatus, label
+
+
+class HistoryLine(BaseModel):
+    """A line of the audit trail as the citizen reads it (the API's `history[]`)."""
+
+    at: datetime
+    action: str
+    from_status: str | None = None
+    to_status: str
+    note: str | None = None
+    agency: str | None = None
+
+
+class OfficialHistoryLine(HistoryLine):
+    """The same line as officials read it: who acted, too."""
+
+    by: str | None = Field(default=None, description="sub của cán bộ thực hiện, hoặc citizen, system")
+    actor: str | None = Field(default=None, description="official, citizen, payment hoặc system")
+    official: str | None = Field(default=None, description="tên hiển thị của cán bộ (chỉ để đọc)")
+    detail: dict[str, Any] | None = None
 
 
 def agency_now(meta: dict[str, Any]) -> dict[str, str]:

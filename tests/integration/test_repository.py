@@ -10,9 +10,12 @@ import pytest
 
 from services.core import aws, ddb, keys
 from services.core.dossier import (
+    Above,
+    Below,
     DossierChange,
     Equals,
     HistoryEntry,
+    In,
     Missing,
     NotIn,
     PartConflict,
@@ -156,3 +159,75 @@ def test_parts_only_change_leaves_meta_alone(repo):
 def test_unknown_dossiers_load_as_none(repo):
     assert repo.load(uuid.uuid4().hex) is None
     assert repo.load_by_code("000.00.00.H53-000000-0000") is None
+
+
+def test_a_new_dossier_is_created_once_with_its_content(repo):
+    # given a new id, when a dossier is created with its content part
+    dossier_id = uuid.uuid4().hex
+    meta = {"id": dossier_id, "status": "DRAFT", "version": 1, "applicant_name": "Nguyễn Văn A"}
+    content = PartWrite(sk=keys.CONTENT, item={"form_data": {"ho_ten": "A"}, "applicant": {"full_name": "A"}})
+    repo.commit(DossierChange(dossier_id, create=meta, parts=[content]))
+    # then it loads whole, and META alone
+    record = repo.load(dossier_id)
+    assert record.form_data == {"ho_ten": "A"} and record.applicant_name == "Nguyễn Văn A"
+    alone = repo.load(dossier_id, whole=False)
+    assert alone.version == 1 and alone.content is None and alone.files == []
+    # and creating it again writes nothing
+    with pytest.raises(PartConflict) as again:
+        repo.commit(DossierChange(dossier_id, create={**meta, "status": "X"}))
+    assert again.value.part == "dossier"
+    assert repo.load(dossier_id).status == "DRAFT"
+
+
+def test_counts_and_sets_of_statuses_are_conditions(repo):
+    # given a draft with no file count yet
+    dossier_id = _dossier(repo, status="DRAFT")
+    open_ = In("status", ("DRAFT", "SUPPLEMENT_REQUESTED"))
+    # when files are added under a cap of two, then the third is refused
+    for _ in range(2):
+        repo.commit(
+            DossierChange(dossier_id, add={"file_count": 1}, conditions=[open_, Below("file_count", 2)])
+        )
+    with pytest.raises(StaleDossier):
+        repo.commit(
+            DossierChange(dossier_id, add={"file_count": 1}, conditions=[open_, Below("file_count", 2)])
+        )
+    # and a file is removed only while the count is above zero, deleting its item
+    repo.commit(
+        DossierChange(
+            dossier_id,
+            add={"file_count": -1},
+            conditions=[open_, Above("file_count", 0)],
+            parts=[PartWrite(sk=f"{keys.FILE_PREFIX}f1", delete=True, must_exist=True)],
+        )
+    )
+    record = repo.load(dossier_id)
+    assert record.meta["file_count"] == 1 and record.file("f1") is None
+    with pytest.raises(PartConflict):
+        repo.commit(
+            DossierChange(
+                dossier_id,
+                add={"file_count": -1},
+                parts=[PartWrite(sk=f"{keys.FILE_PREFIX}f1", delete=True, must_exist=True)],
+            )
+        )
+    with pytest.raises(StaleDossier):
+        repo.commit(DossierChange(dossier_id, set={"a": 1}, conditions=[In("status", ("SUBMITTED",))]))
+    assert repo.load(dossier_id).meta["file_count"] == 1
+
+
+def test_a_single_write_is_refused_like_a_transaction(repo):
+    # a change of META alone is one plain write on DynamoDB: its refusal reads the same
+    dossier_id = _dossier(repo)
+    with pytest.raises(StaleDossier):
+        repo.commit(DossierChange(dossier_id, set={"a": 1}, expected_version=1))
+    with pytest.raises(PartConflict) as twice:
+        for _ in range(2):
+            repo.commit(
+                DossierChange(
+                    dossier_id,
+                    touch_meta=False,
+                    parts=[PartWrite(sk=keys.RATING, item={"score": 4}, must_be_new=True)],
+                )
+            )
+    assert twice.value.part == keys.RATING and repo.load(dossier_id).rating.score == 4

@@ -12,10 +12,13 @@ from typing import Any
 from services.core import aws, ddb, keys
 from services.core.dal.outbox import outbox_put
 from services.core.dossier import (
+    Above,
+    Below,
     Condition,
     DossierChange,
     DossierRecord,
     Equals,
+    In,
     Missing,
     NotIn,
     PartConflict,
@@ -29,15 +32,22 @@ class DynamoDossierRepository:
     def __init__(self, table: str):
         self.table = table
 
-    def load(self, dossier_id: str) -> DossierRecord | None:
+    def load(self, dossier_id: str, whole: bool = True) -> DossierRecord | None:
         if not dossier_id or len(dossier_id) > 64:
             return None
+        if not whole:
+            item = (
+                aws.dynamodb()
+                .get_item(TableName=self.table, Key=ddb.key(keys.dossier(dossier_id)), ConsistentRead=True)
+                .get("Item")
+            )
+            return DossierRecord.from_items([ddb.deserialize(item) or {}]) if item else None
         items = ddb.partition(aws.dynamodb(), self.table, keys.dossier_partition(dossier_id))
         return DossierRecord.from_items(items)
 
-    def load_by_code(self, code: str) -> DossierRecord | None:
+    def load_by_code(self, code: str, whole: bool = True) -> DossierRecord | None:
         dossier_id = self.dossier_id(code) if 0 < len(code) <= 60 else None
-        return self.load(dossier_id) if dossier_id else None
+        return self.load(dossier_id, whole) if dossier_id else None
 
     def dossier_id(self, code: str) -> str | None:
         item = (
@@ -52,9 +62,9 @@ class DynamoDossierRepository:
     def commit(self, change: DossierChange) -> None:
         items, names = self._items(change)
         try:
-            ddb.transact(aws.dynamodb(), items)
+            _write(items)
         except ddb.TransactionCancelled as err:
-            if err.conflict or (change.touch_meta and err.failed_condition(0)):
+            if err.conflict or (change.create is None and change.touch_meta and err.failed_condition(0)):
                 raise StaleDossier() from err
             failed = next((n for i, n in enumerate(names) if err.failed_condition(i)), None)
             if failed is None:
@@ -65,7 +75,11 @@ class DynamoDossierRepository:
         """The transaction's items and, for each, the name a refusal is reported under."""
         items: list[dict[str, Any]] = []
         names: list[str] = []
-        if change.touch_meta:
+        if change.create is not None:
+            meta = {**change.create, **keys.dossier(change.dossier_id)}
+            items.append(ddb.put_op(self.table, meta, "attribute_not_exists(PK)"))
+            names.append("dossier")
+        elif change.touch_meta:
             condition, values = _expression(["attribute_exists(PK)"], meta_conditions(change))
             items.append(
                 ddb.update_op(
@@ -100,6 +114,11 @@ class DynamoDossierRepository:
             if part.must_exist
             else None
         )
+        if part.delete:
+            op: dict[str, Any] = {"TableName": self.table, "Key": ddb.key(key)}
+            if guard:
+                op["ConditionExpression"] = guard
+            return {"Delete": op}
         if part.item is not None:
             return ddb.put_op(self.table, {**key, **part.item}, guard)
         if part.set is not None or part.remove:
@@ -111,6 +130,24 @@ class DynamoDossierRepository:
                 "ConditionExpression": guard or "attribute_exists(PK)",
             }
         }
+
+
+def _write(items: Sequence[dict[str, Any]]) -> None:
+    """One write alone is a plain call (half the units of a transaction of one); more are one transaction.
+    A refused single write is reported like a refused transaction of one item."""
+    if len(items) != 1 or "ConditionCheck" in items[0]:
+        ddb.transact(aws.dynamodb(), items)
+        return
+    from botocore.exceptions import ClientError
+
+    (kind, op), *_ = items[0].items()
+    call = {"Put": aws.dynamodb().put_item, "Update": aws.dynamodb().update_item}.get(kind)
+    try:
+        (call or aws.dynamodb().delete_item)(**op)
+    except ClientError as err:
+        if ddb.is_condition_failure(err):
+            raise ddb.TransactionCancelled(["ConditionalCheckFailed"]) from err
+        raise
 
 
 def _expression(clauses: Sequence[str], conditions: Sequence[Condition]) -> tuple[str, dict[str, Any]]:
@@ -131,6 +168,18 @@ def _expression(clauses: Sequence[str], conditions: Sequence[Condition]) -> tupl
                 values[f"c{n}_{m}"] = option
                 options.append(f":c{n}_{m}")
             parts.append(f"NOT {name} IN ({', '.join(options)})")
+        elif isinstance(condition, In):
+            options = []
+            for m, option in enumerate(condition.values):
+                values[f"c{n}_{m}"] = option
+                options.append(f":c{n}_{m}")
+            parts.append(f"{name} IN ({', '.join(options)})")
+        elif isinstance(condition, Below):
+            parts.append(f"(attribute_not_exists({name}) OR {name} < :c{n})")
+            values[f"c{n}"] = condition.limit
+        elif isinstance(condition, Above):
+            parts.append(f"{name} > :c{n}")
+            values[f"c{n}"] = condition.limit
     return " AND ".join(parts), values
 
 
