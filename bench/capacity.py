@@ -69,7 +69,9 @@ def patterns(sizes: dict[str, float] | None = None, inbox_shards: int = 8) -> li
     """Every access pattern's hottest partition. `inbox_shards` is what the structure gives the hottest
     agency (docs/capacity.md: 8 for an agency receiving more than ~2 dossiers a second at peak)."""
     sizes = sizes or {}
-    meta = kb(sizes.get("DOSSIER/META", 3000))  # GSI1 and GSI2 project ALL: each META write is copied
+    # what GSI1 and GSI2 hold of a dossier (the inbox's columns; all of META if they project ALL)
+    entry = sizes.get("DOSSIER/INDEX", sizes.get("DOSSIER/META", 3000))
+    meta = kb(entry)
     order = kb(sizes.get("PAY", 600))
     procedure_rcu = math.ceil(kb(sizes.get("PROC", 6000)) / 4) * 0.5  # eventually consistent
     national = DESIGN_PEAK
@@ -102,7 +104,7 @@ def patterns(sizes: dict[str, float] | None = None, inbox_shards: int = 8) -> li
             "officials' inbox, reading",
             "GSI1 INBOX#{agency}#{shard}",
             OFFICIALS_AT_HOT_AGENCY / 10,
-            20 * meta / 4 * 0.5,
+            math.ceil(20 * entry / 4096) * 0.5,
             1,
             True,
             "a page of 20 from every shard, merged",

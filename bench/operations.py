@@ -24,7 +24,7 @@ from bench.cloud import Recorder
 from infra.cloud import LocalCloud
 from infra.sources import LambdaContext
 from infra.tokens import mint
-from services.core import aws, ddb
+from services.core.dal import aws, ddb
 from tests.apigw import call
 from tests.factories import applicant, pdf_bytes, s3_created, sqs_event
 from tests.forms import fill
@@ -134,12 +134,27 @@ class Scenario:
         from collections import defaultdict
 
         sizes: dict[str, list[int]] = defaultdict(list)
+        projected = self.inbox_projection()
         for item in ddb.all_items(aws.dynamodb().scan, TableName=os.environ["TABLE_NAME"]):
             kind = item["PK"]["S"].split("#", 1)[0]
             if kind == "DOSSIER":
                 kind += "/" + item["SK"]["S"].split("#", 1)[0]
-            sizes[kind].append(len(str(item).encode()) // 2)  # roughly DynamoDB's name + value bytes
+            sizes[kind].append(_size(item))
+            if kind == "DOSSIER/META" and ("GSI1PK" in item or "GSI2PK" in item):
+                # what GSI1 and GSI2 hold of the dossier: the projected columns, or all of it
+                entry = item if projected is None else {k: v for k, v in item.items() if k in projected}
+                sizes["DOSSIER/INDEX"].append(_size(entry))
         return {kind: statistics.mean(values) for kind, values in sorted(sizes.items())}
+
+    @staticmethod
+    def inbox_projection() -> set[str] | None:
+        """The attributes GSI1 keeps of an item as the table was created (None: all of them)."""
+        table = aws.dynamodb().describe_table(TableName=os.environ["TABLE_NAME"])["Table"]
+        index = next(i for i in table.get("GlobalSecondaryIndexes", []) if i["IndexName"] == "GSI1")
+        projection = index["Projection"]
+        if projection["ProjectionType"] == "ALL":
+            return None
+        return {"PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", *projection.get("NonKeyAttributes", [])}
 
     def procedure(self, name: str) -> dict[str, Any]:
         found = self._http("catalogApi", "GET", f"/api/catalog/procedures?q={name}&limit=1").json()["items"][
@@ -327,7 +342,8 @@ class Scenario:
         )
 
     def _delivery(self, measured: Measured, dossier: dict[str, Any], code: str) -> None:
-        from services.core import ddb, keys
+        from services.core import keys
+        from services.core.dal import ddb
         from services.core.events import Event, EventType
 
         table = os.environ["TABLE_NAME"]
@@ -385,3 +401,7 @@ def summarise(measured: Measured) -> dict[str, float]:
         "own_p50": statistics.median(measured.own_ms),
         "emulator_p50": statistics.median(measured.emulator_ms),
     }
+
+
+def _size(item: dict[str, Any]) -> int:
+    return len(str(item).encode()) // 2  # roughly DynamoDB's name + value bytes

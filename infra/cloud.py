@@ -379,7 +379,7 @@ def _prepare() -> None:
     import fastapi  # noqa: F401
     import mangum  # noqa: F401
 
-    from services.core import aws
+    from services.core.dal import aws
 
     aws.reset()
     for service in ("dynamodb", "s3", "sqs", "dynamodbstreams", "sns", "cloudwatch"):

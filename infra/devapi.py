@@ -107,7 +107,7 @@ def create_dev_app(cloud: LocalCloud) -> FastAPI:
     @app.get("/local/dlq")
     def dead_letters() -> dict[str, int]:
         """How many messages wait in each dead-letter queue."""
-        from services.core import aws
+        from services.core.dal import aws
 
         assert cloud.provisioned
         depth = {}

@@ -25,7 +25,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from services.core import aws, ddb, keys
+from services.core import keys
+from services.core.dal import aws, ddb
 from services.core.dossiers import FINAL, Status
 from services.core.events import Event, EventType
 from services.tracking.logic import inbox as placement
@@ -315,10 +316,9 @@ class Checker:
                 delivery = parts.get("DELIVERY")
                 if delivery is None:
                     self.fail("events", event.id, f"result of {event.dossier_id} never delivered")
-                for channel, address in (
-                    ("email", meta.get("applicant", {}).get("email")),
-                    ("sms", meta.get("applicant", {}).get("phone")),
-                ):
+                # the applicant is in the CONTENT part (on META for dossiers written before it)
+                applicant = (parts.get("CONTENT") or {}).get("applicant") or meta.get("applicant") or {}
+                for channel, address in (("email", applicant.get("email")), ("sms", applicant.get("phone"))):
                     if (
                         delivery is not None
                         and address

@@ -1,10 +1,13 @@
 """Building the portal before it is served or published (run by `make`; no CDN at run time).
 
 - Vendoring: front-end libraries copied from node_modules (none at run time today).
-- Partials: every page's shared header and footer are written once, in `portal/partials/NAME.html`; a
-  page marks where each goes with `<!-- partial: NAME --><!-- /partial -->`. The built portal is
-  `build/portal/`: `portal/` with every region filled and the partials left out. The local gateway
-  serves it and `make publish-portal` uploads it, so a menu change is one edit.
+- Partials: what pages share (the document's head, the header, the footer) is written once, in
+  `portal/partials/NAME.html`; a page marks where each goes with `<!-- partial: NAME --><!-- /partial -->`.
+  A partial may have slots, `{{key}}`, that the marker fills: `<!-- partial: head title="..." -->` (the
+  page's own title and script); `{{content}}` takes the lines the page writes between the two markers
+  (a breadcrumb trail's own steps). The built portal is `build/portal/`: `portal/` with every region filled
+  and the partials left out. The local gateway serves it and `make publish-portal` uploads it, so a
+  menu change is one edit.
 """
 
 from __future__ import annotations
@@ -20,7 +23,13 @@ PARTIALS = PORTAL / "partials"
 OUTPUT = ROOT / "build" / "portal"
 # destination in portal/vendor -> source in node_modules
 FILES: dict[str, str] = {}
-REGION = re.compile(r"<!-- partial: (?P<name>[a-z-]+) -->.*?<!-- /partial -->\n?", re.S)
+VALUE = re.compile(r'(?P<key>[a-z-]+)="(?P<value>[^"]*)"')
+REGION = re.compile(
+    rf"<!-- partial: (?P<name>[a-z-]+)(?P<values>(?:\s+{VALUE.pattern})*)\s*-->"
+    r"(?P<content>.*?)<!-- /partial -->\n?",
+    re.S,
+)
+SLOT = re.compile(r"\{\{(?P<key>[a-z-]+)\}\}")
 
 
 def vendor() -> list[Path]:
@@ -41,15 +50,30 @@ def pages() -> list[Path]:
 
 
 def filled(text: str) -> str:
-    """The page with every partial region replaced by its partial's text."""
+    """The page with every partial region replaced by its partial's text, slots filled."""
 
     def fill(match: re.Match[str]) -> str:
         source = PARTIALS / f"{match['name']}.html"
         if not source.is_file():
             raise FileNotFoundError(f"portal/partials/{match['name']}.html is missing")
-        return source.read_text().lstrip()
+        values = {m["key"]: m["value"] for m in VALUE.finditer(match["values"])}
+        lines = match["content"].split("\n")[1:-1]  # the markers' own lines are not content
+        if lines:
+            values["content"] = "\n".join(lines)
+        return with_slots(source.read_text().lstrip(), values, source.name)
 
     return REGION.sub(fill, text)
+
+
+def with_slots(partial: str, values: dict[str, str], name: str) -> str:
+    """A partial's `{{key}}` slots filled from its marker; a slot with no value, or a value with no slot,
+    is a mistake in the page, so the build stops on it."""
+    slots = {m["key"] for m in SLOT.finditer(partial)}
+    if missing := sorted(slots - values.keys()):
+        raise ValueError(f"partial {name} needs {', '.join(missing)}")
+    if unused := sorted(values.keys() - slots):
+        raise ValueError(f"partial {name} has no slot for {', '.join(unused)}")
+    return SLOT.sub(lambda m: values[m["key"]], partial)
 
 
 def assemble(output: Path = OUTPUT) -> Path:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from infra.sls import ServerlessConfig
-from services.core import aws
+from services.core.dal import aws
 
 ACCOUNT_ID = "123456789012"
 NOT_EMULATED = {

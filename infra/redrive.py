@@ -21,7 +21,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from services.core import aws
+from services.core.dal import aws
 from services.core.events import ROUTES, Event, Queue, from_outbox_image
 
 SERVICE = "dichvucong"

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from services.core import aws
+from services.core.dal import aws
 
 Handler = Callable[[dict[str, Any], Any], Any]
 # Fault injection (the chaos run) wraps every invocation: (function name, event, call) -> result.
@@ -76,7 +76,43 @@ class _Loop(threading.Thread):
         self.stopping.set()
 
 
-class SqsSource(_Loop):
+class _Source(_Loop):
+    """One function fed by an event source mapping: polled in a loop, invoked as Lambda invokes it."""
+
+    def __init__(
+        self, kind: str, function: str, handler: Handler, region: str, timeout: int, invoker: Invoker
+    ):
+        super().__init__(f"{kind}:{function}")
+        self.function = function
+        self.handler = handler
+        self.region = region
+        self.timeout = timeout
+        self.invoker = invoker
+        self.idle = threading.Event()
+
+    def poll_once(self) -> int:
+        """Deliver what the source holds now; the number of messages or records read."""
+        raise NotImplementedError
+
+    def _invoke(self, event: dict[str, Any]) -> Any:
+        return self.invoker(
+            self.function,
+            event,
+            lambda: self.handler(event, LambdaContext(self.function, timeout_seconds=self.timeout)),
+        )
+
+    def _poll_in_loop(self, poll: Callable[[], int]) -> int | None:
+        """One poll of the loop; None when it failed (noted, and waited a little before the next)."""
+        try:
+            return poll()
+        except Exception as err:  # the emulator going away at shutdown
+            if not self.stopping.is_set():
+                self.stats.last_error = repr(err)
+                time.sleep(0.5)
+            return None
+
+
+class SqsSource(_Source):
     def __init__(
         self,
         function: str,
@@ -89,17 +125,11 @@ class SqsSource(_Loop):
         retry_delay: int = 1,
         invoker: Invoker = _direct,
     ):
-        super().__init__(f"sqs:{function}")
-        self.function = function
-        self.handler = handler
+        super().__init__("sqs", function, handler, region, timeout, invoker)
         self.queue_url = queue_url
         self.queue_arn = queue_arn
-        self.region = region
         self.batch_size = max(1, min(int(batch_size), 10))
-        self.timeout = timeout
         self.retry_delay = retry_delay
-        self.invoker = invoker
-        self.idle = threading.Event()
 
     def poll_once(self, wait: int = 0) -> int:
         """Receive one batch and hand it to the function; the number of messages delivered."""
@@ -118,13 +148,8 @@ class SqsSource(_Loop):
 
     def run(self) -> None:
         while not self.stopping.is_set():
-            try:
-                delivered = self.poll_once(wait=1)
-            except Exception as err:  # the emulator going away at shutdown
-                if self.stopping.is_set():
-                    return
-                self.stats.last_error = repr(err)
-                time.sleep(0.5)
+            delivered = self._poll_in_loop(lambda: self.poll_once(wait=1))
+            if delivered is None:
                 continue
             if delivered:
                 self.idle.clear()
@@ -137,11 +162,7 @@ class SqsSource(_Loop):
         self.stats.invocations += 1
         self.stats.records += len(messages)
         try:
-            answer = self.invoker(
-                self.function,
-                event,
-                lambda: self.handler(event, LambdaContext(self.function, timeout_seconds=self.timeout)),
-            )
+            answer = self._invoke(event)
             failed = {f["itemIdentifier"] for f in (answer or {}).get("batchItemFailures", [])}
         except Exception as err:  # the whole batch failed, as when a Lambda invocation errors
             self.stats.errors += 1
@@ -209,7 +230,7 @@ def matches(pattern: Any, value: Any) -> bool:
     return bool(pattern == value)
 
 
-class StreamSource(_Loop):
+class StreamSource(_Source):
     def __init__(
         self,
         function: str,
@@ -224,19 +245,13 @@ class StreamSource(_Loop):
         invoker: Invoker = _direct,
         start_at: str = "TRIM_HORIZON",
     ):
-        super().__init__(f"stream:{function}")
-        self.function = function
-        self.handler = handler
+        super().__init__("stream", function, handler, region, timeout, invoker)
         self.stream_arn = stream_arn
-        self.region = region
         self.batch_size = batch_size
         self.filters = filters or []
         self.max_retries = max_retries
         self.on_failure_queue_url = on_failure_queue_url
-        self.timeout = timeout
-        self.invoker = invoker
         self.start_at = start_at
-        self.idle = threading.Event()
         self.iterators: dict[str, str] = {}
 
     def poll_once(self) -> int:
@@ -256,15 +271,8 @@ class StreamSource(_Loop):
 
     def run(self) -> None:
         while not self.stopping.is_set():
-            try:
-                read = self.poll_once()
-            except Exception as err:
-                if self.stopping.is_set():
-                    return
-                self.stats.last_error = repr(err)
-                time.sleep(0.5)
-                continue
-            if not read:
+            read = self._poll_in_loop(self.poll_once)
+            if read == 0:
                 self.idle.set()
                 self.stopping.wait(0.1)
 
@@ -287,13 +295,7 @@ class StreamSource(_Loop):
             self.stats.invocations += 1
             self.stats.records += len(batch)
             try:
-                answer = self.invoker(
-                    self.function,
-                    event,
-                    lambda e=event: self.handler(  # type: ignore[misc]
-                        e, LambdaContext(self.function, timeout_seconds=self.timeout)
-                    ),
-                )
+                answer = self._invoke(event)
                 failures = [f["itemIdentifier"] for f in (answer or {}).get("batchItemFailures", [])]
             except Exception as err:
                 self.stats.errors += 1

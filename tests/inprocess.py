@@ -24,7 +24,7 @@ def in_process_cloud() -> Iterator[LocalCloud]:
 
     from infra.cloud import LocalOptions
     from infra.motofix import harden_dynamodb
-    from services.core import aws
+    from services.core.dal import aws
 
     os.environ.pop("AWS_ENDPOINT_URL", None)
     harden_dynamodb()

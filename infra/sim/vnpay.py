@@ -51,6 +51,7 @@ DATE_FORMAT = "%Y%m%d%H%M%S"
 VERSION = "2.1.0"
 REQUEST_ID_WINDOW = timedelta(minutes=5)
 
+# The checksum field orders, written again on purpose: the simulator never imports the service it tests.
 QUERYDR_REQUEST_FIELDS = (
     "vnp_RequestId",
     "vnp_Version",

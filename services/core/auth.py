@@ -113,6 +113,15 @@ class OfficialsVerifier:
         return official_from_claims(claims)
 
 
+def require_oversight(structure: dict[str, Any], agency: str) -> None:
+    """Province-wide settings and reports belong to the agencies the structure names as overseeing the
+    province (its People's Committee office), not to every agency's leader."""
+    if agency not in set(structure.get("oversight", [])):
+        raise Forbidden(
+            "Chỉ cơ quan quản lý chung của tỉnh (Văn phòng UBND tỉnh) được thực hiện thao tác này."
+        )
+
+
 def official_from_claims(claims: dict[str, Any]) -> Official:
     # Cognito puts custom attributes under `custom:` and groups under `cognito:groups`.
     agency = claims.get("agency") or claims.get("custom:agency")

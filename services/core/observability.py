@@ -1,4 +1,4 @@
-"""Logger, Metrics and Tracer, built once per container (Powertools).
+"""Logger and Metrics, built once per container (Powertools).
 
 The service name comes from POWERTOOLS_SERVICE_NAME, set per function in serverless.yml.
 Logs are structured: `logger.info("dossier submitted", extra={"dossier_code": code})`;
@@ -31,23 +31,7 @@ class _Metrics(Metrics):
 logger = Logger(utc=False)
 metrics = _Metrics(namespace="DichVuCong")
 
-__all__ = ["MetricUnit", "logger", "metrics", "tracer"]
-
-
-class _LazyTracer:
-    """The X-Ray tracer, imported on first use: aws_xray_sdk costs cold-start time we only pay on AWS."""
-
-    _tracer: Any = None
-
-    def _get(self) -> Any:
-        if self._tracer is None:
-            from aws_lambda_powertools import Tracer
-
-            self._tracer = Tracer()
-        return self._tracer
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._get(), name)
-
-
-tracer = _LazyTracer()
+# No Powertools Tracer: nothing traced below the handler, and aws_xray_sdk would add its import to
+# every cold start. Lambda's active tracing (serverless.yml `tracing.lambda`) still records each
+# invocation's segment at no cold-start cost (docs/architecture.md).
+__all__ = ["MetricUnit", "logger", "metrics"]

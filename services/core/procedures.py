@@ -15,18 +15,14 @@ from pydantic import BaseModel, Field
 from services.core import keys
 
 
-class Tier(StrEnum):
-    PROVINCE = "province"
-    DISTRICT = "district"
-    COMMUNE = "commune"
-
-
 class FeeTiming(StrEnum):
     BEFORE_PROCESSING = "before_processing"
     ON_RESULT = "on_result"
     NONE = "none"
 
 
+# How a dossier is submitted (cách thức thực hiện) and how its result comes back (hình thức nhận kết
+# quả): the same three ways, chosen apart. No docstrings: they would become the OpenAPI descriptions.
 class Channel(StrEnum):
     IN_PERSON = "in_person"
     ONLINE = "online"

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, partial
 
+from services.core.dal.alarms import Alarms
+from services.core.dal.dossiers import DynamoDossierRepository
+from services.core.dal.structure import require_oversight
 from services.core.settings import load
+from services.payment.dal.gateway import MerchantApiClient
 from services.payment.dal.notify import Notifier
+from services.payment.dal.results import ResultBucket
 from services.payment.dal.store import PaymentStore
+from services.payment.logic.callbacks import Callbacks
 from services.payment.logic.delivery import Delivery
+from services.payment.logic.orders import Orders
 from services.payment.logic.payments import Payments
 from services.payment.logic.postal import LocalCarrier
+from services.payment.logic.reconciliation import Reconciliation
+from services.payment.logic.refunds import Refunds
 from services.payment.logic.vnpay import Terminal
 from services.payment.settings import DeliverySettings, PaymentSettings
 
@@ -38,14 +47,32 @@ def payments() -> Payments:
     # the hash secret is settings too: read at cold start, so a development one stops the function here
     # and not at its first payment
     terminal()
-    return Payments(PaymentStore(settings.table_name, settings.results_bucket), settings, terminal)
+    dossiers = DynamoDossierRepository(settings.table_name)
+    store, gateway = PaymentStore(settings.table_name), MerchantApiClient()
+    callbacks = Callbacks(store, settings, terminal)
+    return Payments(
+        orders=Orders(dossiers, store, ResultBucket(settings.results_bucket), settings, terminal),
+        callbacks=callbacks,
+        reconciliation=Reconciliation(
+            store,
+            store,
+            Alarms(settings.table_name),
+            gateway,
+            callbacks,
+            partial(require_oversight, settings.table_name),
+            settings,
+            terminal,
+        ),
+        refunds=Refunds(store, gateway, settings, terminal),
+        settings=settings,
+    )
 
 
 @cache
 def delivery() -> Delivery:
     settings = load(DeliverySettings)
     return Delivery(
-        PaymentStore(settings.table_name, settings.results_bucket),
+        DynamoDossierRepository(settings.table_name),
         Notifier(settings.sender_email),
         LocalCarrier(),
         settings.portal_url,

@@ -1,12 +1,26 @@
 """The tracking service assembled from its settings: one per container, shared by its functions."""
 
+from __future__ import annotations
+
 from functools import cache
 from typing import Any
 
-from services.core.dal.calendar_config import working_calendar
-from services.core.dal.structure import get_structure
+from services.core.cursors import Cursors
+from services.core.dal.alarms import Alarms
+from services.core.dal.dossiers import DynamoDossierRepository
 from services.core.settings import load
+from services.tracking.dal.province import ProvinceConfig
 from services.tracking.dal.store import TrackingStore
+from services.tracking.logic.actions import Actions
+from services.tracking.logic.agencies import Agencies
+from services.tracking.logic.commits import StepWriter
+from services.tracking.logic.deadlines import Deadlines
+from services.tracking.logic.events import Events
+from services.tracking.logic.feedback import Feedback
+from services.tracking.logic.province_calendar import ProvinceCalendar
+from services.tracking.logic.public import Public
+from services.tracking.logic.queries import Queries
+from services.tracking.logic.reports import Reports
 from services.tracking.logic.tracking import Tracking
 from services.tracking.settings import SyncSettings, TrackingSettings
 
@@ -14,9 +28,24 @@ from services.tracking.settings import SyncSettings, TrackingSettings
 @cache
 def tracking() -> Tracking:
     settings = load(TrackingSettings)
-    store = TrackingStore(settings.table_name, settings.uploads_bucket, settings.results_bucket)
+    table = settings.table_name
+    dossiers = DynamoDossierRepository(table)
+    store = TrackingStore(table, settings.uploads_bucket, settings.results_bucket)
+    province = ProvinceConfig(table)
+    agencies = Agencies(lambda: _structure(province))
+    writer = StepWriter(dossiers, agencies)
+    cursors = Cursors(settings.cursor_key)
     return Tracking(
-        store, settings, lambda: working_calendar(settings.table_name), lambda: _structure(settings)
+        queries=Queries(dossiers, store, store, agencies, cursors),
+        actions=Actions(dossiers, store, store, agencies, writer, province.working_calendar),
+        events=Events(dossiers, store, agencies, writer, province.working_calendar),
+        deadlines=Deadlines(dossiers, Alarms(table), writer),
+        public=Public(dossiers, settings.lookup_check_key),
+        feedback=Feedback(dossiers, store, agencies, cursors),
+        reports=Reports(store, agencies),
+        calendar=ProvinceCalendar(province, province.structure),
+        agencies=agencies,
+        settings=settings,
     )
 
 
@@ -37,7 +66,8 @@ def national_portal() -> Any:
 _structure_cache: dict[str, Any] = {}
 
 
-def _structure(settings: TrackingSettings) -> dict[str, Any]:
+def _structure(province: ProvinceConfig) -> dict[str, Any]:
+    """Read once per container (tests clear it after writing another structure)."""
     if "value" not in _structure_cache:
-        _structure_cache["value"] = get_structure(settings.table_name) or {}
+        _structure_cache["value"] = province.structure()
     return _structure_cache["value"]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from infra.cloud import LocalCloud
-from services.core import aws
+from services.core.dal import aws
 from tests.inprocess import in_process_cloud
 
 SAMPLE = json.loads((Path(__file__).parent.parent / "events" / "tthc-package-sample.json").read_text())
@@ -34,7 +34,7 @@ def submission_api(cloud):
     import copy
 
     from services.catalog.logic.tthc import Structure, parse_package
-    from services.core import ddb
+    from services.core.dal import ddb
     from services.core.procedures import procedure_item
     from tests.integration.flows import LEVEL2
 

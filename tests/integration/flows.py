@@ -6,7 +6,7 @@ import os
 from typing import Any
 
 from infra.sources import LambdaContext
-from services.core import aws
+from services.core.dal import aws
 from tests.apigw import Answer, call
 from tests.factories import applicant, pdf_bytes, s3_created, sqs_event
 

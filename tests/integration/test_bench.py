@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def scenario():
     from bench import cloud as bench_cloud
     from bench import operations
-    from services.core import aws
+    from services.core.dal import aws
 
     saved = dict(os.environ)  # the bench's cloud sets the functions' environment for its own AWS
     local = bench_cloud.start(seed=True)
@@ -44,6 +44,18 @@ def test_the_call_count_goals_hold(scenario):
         assert results[name]["calls"] <= 4, (name, results[name])
     profile = scenario.profile_event_path(2)
     assert profile["wall_ms"] > 0 and profile["by_area_ms"]
+
+
+def test_the_dossier_item_every_action_rewrites_stays_small(scenario):
+    # after the run above: what the citizen declared is in CONTENT, so META (rewritten by every action)
+    # fits one write unit, and the inbox indexes hold only its columns
+    sizes = scenario.item_sizes()
+    if "DOSSIER/META" not in sizes:  # run alone: make the dossiers first
+        scenario.run(repeats=1)
+        sizes = scenario.item_sizes()
+    assert sizes["DOSSIER/CONTENT"] > 0
+    assert sizes["DOSSIER/META"] < 1024, sizes
+    assert sizes["DOSSIER/INDEX"] < sizes["DOSSIER/META"] * 0.7, sizes
 
 
 def figures() -> dict:

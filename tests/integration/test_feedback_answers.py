@@ -13,7 +13,8 @@ import os
 import pytest
 
 from infra.tokens import mint
-from services.core import aws, ddb, keys
+from services.core import keys
+from services.core.dal import aws, ddb
 from services.core.dal.structure import put_structure
 from tests.apigw import call
 from tests.integration.test_tracking import A, B, C

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from services.catalog.logic.tthc import Structure, parse_package
-from services.core import aws, ddb
+from services.core.dal import aws, ddb
 from services.core.procedures import procedure_item
 from tests.integration.conftest import SAMPLE
 from tests.integration.flows import create

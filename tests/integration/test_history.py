@@ -8,7 +8,8 @@ import os
 import pytest
 
 from infra.tokens import mint
-from services.core import aws, ddb, keys
+from services.core import keys
+from services.core.dal import aws, ddb
 from tests.apigw import call
 from tests.integration.test_tracking import A, detail, submitted
 

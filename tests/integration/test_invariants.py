@@ -7,7 +7,8 @@ import json
 
 from infra.invariants import Checker, explain
 from infra.redrive import discover, poison_reason, redrive
-from services.core import aws, keys
+from services.core import keys
+from services.core.dal import aws
 from services.core.events import Event, EventType
 
 

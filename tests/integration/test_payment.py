@@ -13,7 +13,8 @@ import pytest
 
 from infra.sim import vnpay as gateway
 from infra.sources import LambdaContext
-from services.core import aws, ddb, keys
+from services.core import keys
+from services.core.dal import aws, ddb
 from services.core.events import Event, EventType
 from services.core.settings import load
 from services.payment.settings import PaymentSettings

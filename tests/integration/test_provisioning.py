@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from infra import sls
-from services.core import aws
+from services.core.dal import aws
 
 
 def _template() -> dict:

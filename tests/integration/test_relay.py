@@ -6,7 +6,8 @@ import json
 import os
 
 from infra.sources import LambdaContext
-from services.core import aws, ddb, keys
+from services.core import keys
+from services.core.dal import aws, ddb
 from services.core.dal.outbox import outbox_put
 from services.core.events import ROUTES, Event, EventType
 from services.core.handlers import relay

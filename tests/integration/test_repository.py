@@ -8,7 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from services.core import aws, ddb, keys
+from services.core import keys
+from services.core.dal import aws, ddb
 from services.core.dossier import (
     Above,
     Below,

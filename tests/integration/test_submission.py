@@ -12,7 +12,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from infra.sources import LambdaContext
-from services.core import aws, ddb, keys
+from services.core import keys
+from services.core.dal import aws, ddb
 from tests.apigw import call
 from tests.factories import applicant, html_bytes, pdf_bytes, png_bytes, s3_created, sqs_event
 from tests.integration.flows import LEVEL2, LEVEL4, auth, complete_draft, create, upload, view

@@ -11,7 +11,8 @@ from datetime import timedelta
 import pytest
 
 from infra.tokens import mint
-from services.core import aws, clock, ddb, keys
+from services.core import clock, keys
+from services.core.dal import aws, ddb
 from services.core.dal.structure import put_structure
 from services.core.events import Event
 from services.tracking.logic import stats as counting

@@ -20,8 +20,9 @@ from typing import Any
 
 from infra.sources import LambdaContext
 from infra.tokens import mint
-from services.core import aws, ddb, keys
+from services.core import keys
 from services.core.clock import iso, now
+from services.core.dal import aws, ddb
 from tests.apigw import Answer, call
 from tests.factories import pdf_bytes, sqs_event
 from tests.integration.flows import LEVEL2, LEVEL3, LEVEL4, auth, complete_draft, create, upload

@@ -4,13 +4,10 @@ import { $, h } from "../lib/dom.js";
 import { announce, focusOn } from "../lib/layout.js";
 import { FieldSet, renderSummary } from "../lib/fields.js";
 import { dateTime } from "../lib/format.js";
+import { pagedList } from "../lib/paged.js";
 import { initConsole } from "./session.js";
 
 const session = initConsole();
-const list = $("#open-feedback");
-const more = $("#more");
-const status = $("#answer-status");
-let cursor = null;
 
 function item(f) {
   const fields = new FieldSet([
@@ -51,23 +48,14 @@ function item(f) {
   return article;
 }
 
-async function load() {
-  list.setAttribute("aria-busy", "true");
-  try {
-    const page = await session.call(`/api/tracking/feedback/open?limit=10${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
-    if (!cursor && !page.items.length) list.replaceChildren(h("p", { i18n: "answer.none" }));
-    list.append(...page.items.map(item));
-    cursor = page.next_cursor;
-    more.hidden = !cursor;
-  } catch (error) {
-    const [key, args] = problemMessage(error);
-    status.replaceChildren(h("p", { class: "notice error", i18n: key, args }));
-  } finally {
-    list.removeAttribute("aria-busy");
-  }
-}
-
 if (session) {
-  more.addEventListener("click", load);
-  load();
+  pagedList({
+    list: $("#open-feedback"),
+    more: $("#more"),
+    path: "/api/tracking/feedback/open",
+    read: (path) => session.call(path),
+    item,
+    empty: "answer.none",
+    problemBox: $("#answer-status"),
+  })();
 }

@@ -4,6 +4,7 @@ import { $, h, params } from "../lib/dom.js";
 import { initPage, announce, focusOn } from "../lib/layout.js";
 import { FieldSet, renderSummary } from "../lib/fields.js";
 import { dateTime } from "../lib/format.js";
+import { pagedList } from "../lib/paged.js";
 
 initPage();
 
@@ -55,11 +56,7 @@ form.addEventListener("submit", async (event) => {
 });
 
 // -- answered feedback ----------------------------------------------------------------------------------
-const list = $("#answered");
-const more = $("#more");
-let cursor = null;
-
-function item(f) {
+function answered(f) {
   return h(
     "article",
     { class: "card", "aria-labelledby": `fb-${f.id}` },
@@ -70,21 +67,11 @@ function item(f) {
   );
 }
 
-async function load() {
-  list.setAttribute("aria-busy", "true");
-  try {
-    const page = await api(`/api/tracking/feedback?limit=10${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
-    if (!cursor && !page.items.length) list.replaceChildren(h("p", { i18n: "feedback.none" }));
-    list.append(...page.items.map(item));
-    cursor = page.next_cursor;
-    more.hidden = !cursor;
-  } catch (error) {
-    const [key, args] = problemMessage(error);
-    list.replaceChildren(h("p", { class: "notice error", i18n: key, args }));
-  } finally {
-    list.removeAttribute("aria-busy");
-  }
-}
-
-more.addEventListener("click", load);
-load();
+pagedList({
+  list: $("#answered"),
+  more: $("#more"),
+  path: "/api/tracking/feedback",
+  read: (path) => api(path),
+  item: answered,
+  empty: "feedback.none",
+})();

@@ -11,20 +11,18 @@ import { dossiers } from "../lib/store.js";
 
 initPage();
 
-const form = $("#lookup-form");
-const input = $("#code");
-const error = $("#code-error");
-const checkInput = $("#check");
-const checkError = $("#check-error");
+// the form's two fields, each an input with its error text beside it
+const codeField = { input: $("#code"), error: $("#code-error") };
+const checkField = { input: $("#check"), error: $("#check-error") };
 const result = $("#lookup-result");
 const CODE = /^[0-9A-Za-z.\-]{5,60}$/;
 const CHECK = /^[0-9A-Za-z]{8}$/;
 
-function invalid(field, message, key) {
-  localize(message, key);
-  message.hidden = false;
-  field.setAttribute("aria-invalid", "true");
-  field.focus();
+function invalid({ input, error }, key) {
+  localize(error, key);
+  error.hidden = false;
+  input.setAttribute("aria-invalid", "true");
+  input.focus();
 }
 
 function tokenFor(code) {
@@ -32,13 +30,13 @@ function tokenFor(code) {
 }
 
 async function lookup(code, check) {
-  for (const [field, message] of [[input, error], [checkInput, checkError]]) {
-    message.hidden = true;
-    field.removeAttribute("aria-invalid");
+  for (const { input, error } of [codeField, checkField]) {
+    error.hidden = true;
+    input.removeAttribute("aria-invalid");
   }
-  if (!code) return invalid(input, error, "lookup.required");
-  if (!CODE.test(code)) return invalid(input, error, "lookup.badCode");
-  if (check && !CHECK.test(check.replace(/[\s-]/g, ""))) return invalid(checkInput, checkError, "lookup.badCheck");
+  if (!code) return invalid(codeField, "lookup.required");
+  if (!CODE.test(code)) return invalid(codeField, "lookup.badCode");
+  if (check && !CHECK.test(check.replace(/[\s-]/g, ""))) return invalid(checkField, "lookup.badCheck");
   const query = new URLSearchParams({ ma: code, ...(check ? { check } : {}) });
   history.replaceState(null, "", `?${query}`);
   result.setAttribute("aria-busy", "true");
@@ -77,14 +75,14 @@ async function lookup(code, check) {
   }
 }
 
-form.addEventListener("submit", (event) => {
+$("#lookup-form").addEventListener("submit", (event) => {
   event.preventDefault();
-  lookup(input.value.trim(), checkInput.value.trim());
+  lookup(codeField.input.value.trim(), checkField.input.value.trim());
 });
 
 const initial = params().get("ma");
 if (initial) {
-  input.value = initial;
-  checkInput.value = params().get("check") || "";
-  lookup(initial.trim(), checkInput.value.trim());
+  codeField.input.value = initial;
+  checkField.input.value = params().get("check") || "";
+  lookup(initial.trim(), checkField.input.value.trim());
 }

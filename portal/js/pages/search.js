@@ -9,20 +9,9 @@ import { LEVEL_KEYS, TIER_KEYS, procedureLink } from "../lib/catalog.js";
 initPage();
 
 const input = $("#q");
-const listbox = $("#suggestions");
 const filters = $("#filters");
-const results = $("#results");
-const count = $("#result-count");
-const more = $("#more");
-const problem = $("#search-problem");
 const FILTERS = ["level", "field", "agency", "tier"];
-
-let suggestController = null;
-let searchController = null;
-let suggestions = [];
-let active = -1;
-let nextCursor = null;
-let lastTotal = null;
+const problem = $("#search-problem");
 
 // -- the query lives in the address, so a search can be shared, bookmarked and gone back to ----------
 function readState() {
@@ -78,6 +67,11 @@ function showProblem(error) {
 }
 
 // -- suggestions (combobox) ---------------------------------------------------------------------------
+const listbox = $("#suggestions");
+let suggestController = null;
+let suggestions = [];
+let active = -1;
+
 function summaryLine(item) {
   return [
     h("span", { class: "badge level", i18n: LEVEL_KEYS[item.level] }),
@@ -156,6 +150,13 @@ input.addEventListener("keydown", (event) => {
 input.addEventListener("blur", () => setTimeout(closeSuggestions, 100));
 
 // -- results ------------------------------------------------------------------------------------------
+const results = $("#results");
+const count = $("#result-count");
+const more = $("#more");
+let searchController = null;
+let nextCursor = null;
+let lastTotal = null;
+
 function resultItem(item) {
   return h(
     "li",

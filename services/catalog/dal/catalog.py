@@ -10,7 +10,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from services.core import aws, ddb, keys
+from services.core import keys
+from services.core.dal import aws, ddb
 from services.core.procedures import Procedure, procedure_from_item, procedure_item
 
 SNAPSHOT_KEY = "catalog/snapshot.json.gz"

@@ -227,7 +227,51 @@ def _form_schema(record: Mapping[str, Any], level: int) -> dict[str, Any] | None
 
 
 def to_procedure(record: Mapping[str, Any], structure: Structure) -> Procedure:
-    """One national record to a procedure, or RecordError with the reason in Vietnamese."""
+    """One national record to a procedure, or RecordError with the reason in Vietnamese.
+
+    The parts are checked in a fixed order: a record with several faults is refused for the first."""
+    code, name, level = _identity(record)
+    field_, agency = _field_and_agency(record)
+    tier = _tier(record, agency.code, structure)
+    methods = _methods(record)
+    # the summary's time and fees are those of applying online, where the procedure can be
+    preferred = next((m for m in methods if m.channel == Channel.ONLINE), methods[0])
+    fee_vnd = sum(f.amount_vnd for f in preferred.fees)
+    components, forms = _components(record)
+    if level >= 3 and not components:
+        raise RecordError("Thủ tục mức độ 3, 4 phải có thành phần hồ sơ (THANHPHANHOSO).")
+    return Procedure(
+        # what it is, and the words it is found by
+        code=code,
+        name=name,
+        level=level,
+        description=_text(record, "MOTA"),
+        keywords=[k.strip() for k in _text(record, "TUKHOA").split(",") if k.strip()],
+        # where it is handled
+        field=field_,
+        agency=agency,
+        tier=tier,
+        address=_text(record, "DIACHITIEPNHAN"),
+        # how it is done: from here steps, fee timing, the lists and the form may still refuse the record
+        processing_days=preferred.processing_days,
+        fee_vnd=fee_vnd,
+        steps=_steps(record),
+        methods=methods,
+        components=components,
+        forms=forms,
+        fees=preferred.fees,
+        fee_timing=_fee_timing(record, level, fee_vnd),
+        subjects=_names(record, "DOITUONGTHUCHIEN", "TENDOITUONG"),
+        result=_names(record, "KETQUATHUCHIEN", "TENKETQUA"),
+        legal_basis=_legal_basis(record),
+        conditions=_conditions(record),
+        form_schema=_form_schema(record, level),
+        delivery_methods=delivery_methods_for(level),
+    )
+
+
+def _identity(record: Mapping[str, Any]) -> tuple[str, str, int]:
+    """The record's national code, its name and its online service level."""
     if not isinstance(record, Mapping):
         raise RecordError("Mỗi thủ tục phải là một đối tượng JSON.")
     code = _text(record, "MaTTHC")
@@ -241,7 +285,11 @@ def to_procedure(record: Mapping[str, Any], structure: Structure) -> Procedure:
     level_text = _text(record, "MUCDO") or str(DEFAULT_LEVEL)
     if level_text not in {"1", "2", "3", "4"}:
         raise RecordError(f"Mức độ dịch vụ (MUCDO) phải từ 1 đến 4 (nhận được {level_text!r}).")
-    level = int(level_text)
+    return code, name, int(level_text)
+
+
+def _field_and_agency(record: Mapping[str, Any]) -> tuple[Named, Named]:
+    """The procedure's field (lĩnh vực) and the agency that handles it: the first of each list."""
     fields = _list(record, "LINHVUCTHUCHIEN")
     agencies = _list(record, "COQUANTHUCHIEN")
     if not fields or not _text(fields[0], "MALINHVUC") or not _text(fields[0], "TENLINHVUC"):
@@ -252,58 +300,47 @@ def to_procedure(record: Mapping[str, Any], structure: Structure) -> Procedure:
         or not _text(agencies[0], "TENDONVI")
     ):
         raise RecordError("Thiếu hoặc sai cơ quan thực hiện (COQUANTHUCHIEN).")
-    agency = Named(code=_text(agencies[0], "MADONVI"), name=_text(agencies[0], "TENDONVI"))
-    tier = structure.agency_tiers.get(agency.code)
-    if tier is None:
-        tiers = _list(record, "CAPTHUCHIEN")
-        national = str(tiers[0].get("CAPTHUCHIEN", "")).strip() if tiers else ""
-        tier = structure.tiers.get(national)
-        if tier is None:
-            raise RecordError(f"Cấp thực hiện (CAPTHUCHIEN) {national!r} không có trong cơ cấu hành chính.")
-    methods = _methods(record)
-    preferred = next((m for m in methods if m.channel == Channel.ONLINE), methods[0])
-    fees = preferred.fees
-    fee_vnd = sum(f.amount_vnd for f in fees)
-    components, forms = _components(record)
-    if level >= 3 and not components:
-        raise RecordError("Thủ tục mức độ 3, 4 phải có thành phần hồ sơ (THANHPHANHOSO).")
-    conditions = _text(record, "YEUCAU")
-    return Procedure(
-        code=code,
-        name=name,
-        level=level,
-        field=Named(code=_text(fields[0], "MALINHVUC"), name=_text(fields[0], "TENLINHVUC")),
-        agency=agency,
-        tier=tier,
-        processing_days=preferred.processing_days,
-        fee_vnd=fee_vnd,
-        steps=_steps(record),
-        methods=methods,
-        components=components,
-        forms=forms,
-        fees=fees,
-        fee_timing=_fee_timing(record, level, fee_vnd),
-        subjects=[
-            _text(s, "TENDOITUONG") for s in _list(record, "DOITUONGTHUCHIEN") if _text(s, "TENDOITUONG")
-        ],
-        result=[_text(r, "TENKETQUA") for r in _list(record, "KETQUATHUCHIEN") if _text(r, "TENKETQUA")],
-        legal_basis=[
-            LegalDocument(
-                number=_text(d, "SOVANBAN"),
-                name=_text(d, "TENVANBAN"),
-                issued_on=_text(d, "NGAYBANHANH"),
-                issuer=_text(d, "COQUANBANHANH"),
-            )
-            for d in _list(record, "CANCUPHAPLY")
-            if _text(d, "SOVANBAN") or _text(d, "TENVANBAN")
-        ],
-        conditions="" if conditions.lower() in {"không", "khong", "không có"} else conditions,
-        form_schema=_form_schema(record, level),
-        description=_text(record, "MOTA"),
-        keywords=[k.strip() for k in _text(record, "TUKHOA").split(",") if k.strip()],
-        address=_text(record, "DIACHITIEPNHAN"),
-        delivery_methods=delivery_methods_for(level),
+    return (
+        Named(code=_text(fields[0], "MALINHVUC"), name=_text(fields[0], "TENLINHVUC")),
+        Named(code=_text(agencies[0], "MADONVI"), name=_text(agencies[0], "TENDONVI")),
     )
+
+
+def _tier(record: Mapping[str, Any], agency: str, structure: Structure) -> str:
+    """The agency's tier in the structure; for an agency it does not know, the record's CAPTHUCHIEN."""
+    tier = structure.agency_tiers.get(agency)
+    if tier is not None:
+        return tier
+    tiers = _list(record, "CAPTHUCHIEN")
+    national = str(tiers[0].get("CAPTHUCHIEN", "")).strip() if tiers else ""
+    tier = structure.tiers.get(national)
+    if tier is None:
+        raise RecordError(f"Cấp thực hiện (CAPTHUCHIEN) {national!r} không có trong cơ cấu hành chính.")
+    return tier
+
+
+def _names(record: Mapping[str, Any], key: str, name_key: str) -> list[str]:
+    """The names given in a list of the record (subjects, results), the empty ones left out."""
+    return [_text(entry, name_key) for entry in _list(record, key) if _text(entry, name_key)]
+
+
+def _legal_basis(record: Mapping[str, Any]) -> list[LegalDocument]:
+    return [
+        LegalDocument(
+            number=_text(d, "SOVANBAN"),
+            name=_text(d, "TENVANBAN"),
+            issued_on=_text(d, "NGAYBANHANH"),
+            issuer=_text(d, "COQUANBANHANH"),
+        )
+        for d in _list(record, "CANCUPHAPLY")
+        if _text(d, "SOVANBAN") or _text(d, "TENVANBAN")
+    ]
+
+
+def _conditions(record: Mapping[str, Any]) -> str:
+    conditions = _text(record, "YEUCAU")
+    # the national package writes "none" in words where a procedure has no conditions
+    return "" if conditions.lower() in {"không", "khong", "không có"} else conditions
 
 
 def _steps(record: Mapping[str, Any]) -> list[str]:

@@ -6,10 +6,11 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
-from services.core import aws, ddb, keys
+from services.core import keys
 from services.core.clock import iso
+from services.core.dal import aws, ddb
 
-PARALLEL_QUERIES = 16  # boto3 clients are thread-safe (services.core.aws keeps 50 connections)
+PARALLEL_QUERIES = 16  # boto3 clients are thread-safe (services.core.dal.aws keeps 50 connections)
 
 
 class Alarms:

@@ -8,8 +8,9 @@ import time
 from datetime import date
 from typing import Any
 
-from services.core import aws, ddb, keys
+from services.core import keys
 from services.core.calendar import WorkingCalendar
+from services.core.dal import aws, ddb
 
 CACHE_SECONDS = 300
 _lock = threading.Lock()

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from services.core import aws, ddb, keys
+from services.core import keys
+from services.core.dal import aws, ddb
 from services.core.dal.outbox import outbox_put
 from services.core.dossier import (
     Above,

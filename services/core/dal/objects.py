@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from botocore.exceptions import ClientError
 
-from services.core import aws
+from services.core.dal import aws
 
 # the error codes S3 (and moto) answer for an object or a version that is not there
 MISSING = {"404", "NoSuchKey", "NotFound", "NoSuchVersion"}

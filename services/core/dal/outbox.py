@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.core import ddb, keys
+from services.core import keys
+from services.core.dal import ddb
 from services.core.events import OUTBOX_TTL_SECONDS, Event
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from services.core import aws, ddb, keys
+from services.core import keys
+from services.core.dal import aws, ddb
 from services.core.procedures import Procedure, procedure_from_item
 
 

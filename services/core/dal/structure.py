@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from services.core import aws, ddb, keys
+from services.core import keys
+from services.core.dal import aws, ddb
 
 
 def get_structure(table: str) -> dict[str, Any] | None:
@@ -27,12 +28,7 @@ def put_structure(table: str, structure: dict[str, Any]) -> None:
 
 
 def require_oversight(table: str, agency: str) -> None:
-    """Province-wide settings and reports belong to the agencies the structure names as overseeing the
-    province (its People's Committee office), not to every agency's leader."""
-    from services.core.errors import Forbidden
+    """The oversight check (services.core.auth) against the structure as stored now."""
+    from services.core.auth import require_oversight as check
 
-    structure = get_structure(table) or {}
-    if agency not in set(structure.get("oversight", [])):
-        raise Forbidden(
-            "Chỉ cơ quan quản lý chung của tỉnh (Văn phòng UBND tỉnh) được thực hiện thao tác này."
-        )
+    check(get_structure(table) or {}, agency)

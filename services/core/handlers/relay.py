@@ -12,10 +12,11 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from pydantic import Field
 
-from services.core import aws, keys
+from services.core import keys
 from services.core.events import ROUTES, Queue, from_outbox_image
 from services.core.observability import logger, metrics
 from services.core.settings import CoreSettings, load
+from services.core.wiring import publisher
 
 
 class RelaySettings(CoreSettings):
@@ -39,11 +40,7 @@ def publish_outbox_record(record: DynamoDBRecord, settings: RelaySettings) -> No
     event = from_outbox_image(image)
     body = event.model_dump_json()
     for queue in ROUTES[event.type]:
-        aws.sqs().send_message(
-            QueueUrl=settings.queue_url(queue),
-            MessageBody=body,
-            MessageAttributes={"event_type": {"DataType": "String", "StringValue": event.type.value}},
-        )
+        publisher()(settings.queue_url(queue), body, event.type.value)
     logger.debug("event relayed", extra={"event_id": event.id, "event_type": event.type.value})
 
 

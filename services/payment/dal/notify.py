@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.core import aws
+from services.core.dal import aws
 
 
 class Notifier:

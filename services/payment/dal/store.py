@@ -1,29 +1,24 @@
-"""The payment service's storage: orders, the paid marker, deliveries and notices; the gateway's API."""
+"""The payment service's items in the table: orders (with the dossier's paid marker and the outbox
+events they settle with) and the daily reconciliation reports."""
 
 from __future__ import annotations
 
-import json
-import urllib.error
-import urllib.request
 from collections.abc import Sequence
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from services.core import aws, ddb, keys
-from services.core.dal.objects import MISSING, NO_VERSION, version_etag
+from services.core import keys
+from services.core.dal import aws, ddb
 from services.core.dal.outbox import outbox_put
+from services.core.dossier import PartConflict
 from services.core.events import Event
-
-
-class GatewayUnavailable(Exception):
-    """The gateway's API could not be reached or answered nonsense: try again later."""
+from services.payment.logic.ports import Settlement
 
 
 class PaymentStore:
-    def __init__(self, table: str, results_bucket: str):
+    def __init__(self, table: str):
         self.table = table
-        self.results_bucket = results_bucket
 
     def order(self, txn_ref: str) -> dict[str, Any] | None:
         item = (
@@ -55,37 +50,6 @@ class PaymentStore:
             )
         ]
 
-    def dossier(self, dossier_id: str) -> dict[str, Any] | None:
-        item = (
-            aws.dynamodb()
-            .get_item(TableName=self.table, Key=ddb.key(keys.dossier(dossier_id)), ConsistentRead=True)
-            .get("Item")
-        )
-        return ddb.deserialize(item)
-
-    def partition(self, dossier_id: str) -> dict[str, dict[str, Any]]:
-        """Every item of a dossier by sort key (META, RESULT#…, DELIVERY, NOTICE#…) in one Query."""
-        items = ddb.partition(aws.dynamodb(), self.table, keys.dossier_partition(dossier_id))
-        return {item["SK"]: item for item in items}
-
-    def part(self, dossier_id: str, name: str) -> dict[str, Any] | None:
-        item = (
-            aws.dynamodb()
-            .get_item(
-                TableName=self.table, Key=ddb.key(keys.dossier_part(dossier_id, name)), ConsistentRead=True
-            )
-            .get("Item")
-        )
-        return ddb.deserialize(item)
-
-    def report(self, day: str) -> dict[str, Any] | None:
-        item = (
-            aws.dynamodb()
-            .get_item(TableName=self.table, Key=ddb.key(keys.reconciliation_report(day)))
-            .get("Item")
-        )
-        return ddb.deserialize(item)
-
     def create(self, item: dict[str, Any]) -> bool:
         try:
             aws.dynamodb().put_item(
@@ -97,9 +61,6 @@ class PaymentStore:
             raise
         return True
 
-    def put(self, item: dict[str, Any]) -> None:
-        aws.dynamodb().put_item(TableName=self.table, Item=ddb.serialize(item))
-
     def settle(
         self,
         txn_ref: str,
@@ -109,7 +70,7 @@ class PaymentStore:
         marker: dict[str, Any] | None,
         events: Sequence[Event],
         removes: Sequence[str] = (),
-    ) -> None:
+    ) -> Settlement:
         """One order's state change, conditional on its state, with the dossier's paid marker (at most
         one PAID order per dossier) and the events, in one transaction."""
         items = [
@@ -125,75 +86,25 @@ class PaymentStore:
         if marker is not None:
             items.append(ddb.put_op(self.table, marker, "attribute_not_exists(PK)"))
         items += [outbox_put(self.table, e) for e in events]
-        ddb.transact(aws.dynamodb(), items)
-
-    def claim(self, key: dict[str, str], fields: dict[str, Any]) -> bool:
-        """Creates a marker once; False if it was there (notices sent once, deliveries made once)."""
-        return self.create({**key, **fields})
-
-    def update(self, key: dict[str, str], changes: dict[str, Any]) -> None:
-        op = ddb.update_op(self.table, key, changes)["Update"]
-        aws.dynamodb().update_item(**op)
-
-    def record_delivery(self, item: dict[str, Any], event: Event) -> bool:
         try:
-            ddb.transact(
-                aws.dynamodb(),
-                [ddb.put_op(self.table, item, "attribute_not_exists(PK)"), outbox_put(self.table, event)],
-            )
+            ddb.transact(aws.dynamodb(), items)
         except ddb.TransactionCancelled as err:
+            if err.conflict:
+                return Settlement.BUSY
             if err.failed_condition(0):
-                return False
-            raise
-        return True
+                return Settlement.ALREADY_SETTLED
+            if marker is not None and err.failed_condition(1):
+                return Settlement.DOSSIER_PAID
+            raise PartConflict("event") from err  # an outbox event written before
+        return Settlement.SETTLED
 
-    def result_link(
-        self, key: str, file_name: str, content_type: str, seconds: int, version_id: str | None = None
-    ) -> str:
-        """A short-lived download link; with `version_id`, to that version only."""
-        from urllib.parse import quote
-
-        params: dict[str, Any] = {
-            "Bucket": self.results_bucket,
-            "Key": key,
-            "ResponseContentType": content_type,
-            "ResponseContentDisposition": f"attachment; filename*=UTF-8''{quote(file_name)}",
-        }
-        if version_id not in NO_VERSION:
-            params["VersionId"] = version_id
-        return str(aws.s3().generate_presigned_url("get_object", ExpiresIn=seconds, Params=params))
-
-    def result_version_etag(self, key: str, version_id: str) -> str | None:
-        """The ETag of one version of a result document, or None if that version is gone."""
-        return version_etag(self.results_bucket, key, version_id)
-
-    def result_sha256(self, key: str) -> str | None:
-        """The SHA-256 of a result document's current bytes, or None if there is none."""
-        import hashlib
-
-        try:
-            answer = aws.s3().get_object(Bucket=self.results_bucket, Key=key)
-        except ClientError as err:
-            if err.response.get("Error", {}).get("Code") in MISSING:
-                return None
-            raise
-        digest = hashlib.sha256()
-        for chunk in answer["Body"].iter_chunks(256 * 1024):
-            digest.update(chunk)
-        return digest.hexdigest()
-
-    # -- the gateway's merchant API (querydr, refund) ------------------------------------------------
-
-    @staticmethod
-    def call_gateway(url: str, body: dict[str, str], timeout: float) -> dict[str, Any]:
-        request = urllib.request.Request(
-            url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}, method="POST"
+    def report(self, day: str) -> dict[str, Any] | None:
+        item = (
+            aws.dynamodb()
+            .get_item(TableName=self.table, Key=ddb.key(keys.reconciliation_report(day)))
+            .get("Item")
         )
-        try:
-            with urllib.request.urlopen(request, timeout=timeout) as answer:
-                payload = json.loads(answer.read())
-        except (urllib.error.URLError, TimeoutError, ValueError) as err:
-            raise GatewayUnavailable(str(err)) from err
-        if not isinstance(payload, dict):
-            raise GatewayUnavailable("the gateway answered something other than a JSON object")
-        return payload
+        return ddb.deserialize(item)
+
+    def save_report(self, report: dict[str, Any]) -> None:
+        aws.dynamodb().put_item(TableName=self.table, Item=ddb.serialize(report))

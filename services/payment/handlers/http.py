@@ -6,15 +6,13 @@ from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from services.core.auth import Official, Role
-from services.core.dal.structure import require_oversight
-from services.core.errors import Unauthorized
+from services.core.citizen_auth import CitizenToken
 from services.core.http import create_app, lambda_handler
 from services.core.observability import logger
 from services.core.officials import RequireRoles
-from services.payment.logic.payments import RESULT_LINK_SECONDS
+from services.payment.logic.orders import RESULT_LINK_SECONDS
 from services.payment.logic.vnpay import Rsp, answer
 from services.payment.models.api import CreatePayment, IpnAnswer, Payment, Report, ResultLink
 from services.payment.wiring import payments
@@ -28,34 +26,22 @@ app = create_app(
     docs=service.settings.is_local,
 )
 
-bearer = HTTPBearer(
-    auto_error=False, scheme_name="dossierToken", description="Mã truy cập hồ sơ (access_token)"
-)
 DOSSIER = Path(min_length=1, max_length=64)
-
-
-def citizen_token(credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> str:
-    if credentials is None or not credentials.credentials:
-        raise Unauthorized("Cần mã truy cập của hồ sơ (Authorization: Bearer <access_token>).")
-    return credentials.credentials
-
-
-Token = Annotated[str, Depends(citizen_token)]
 
 
 @app.post(
     "/api/payment/payments", status_code=201, response_model=Payment, summary="Tạo giao dịch thanh toán"
 )
-def create_payment(body: CreatePayment, token: Token, request: Request) -> dict[str, Any]:
+def create_payment(body: CreatePayment, token: CitizenToken, request: Request) -> dict[str, Any]:
     address = request.client.host if request.client else "127.0.0.1"
-    return service.create_order(body.dossier_id, token, address)
+    return service.orders.create_order(body.dossier_id, token, address)
 
 
 @app.get("/api/payment/payments/{payment_id}", response_model=Payment, summary="Trạng thái giao dịch")
 def get_payment(
-    payment_id: Annotated[str, Path(min_length=1, max_length=40)], token: Token
+    payment_id: Annotated[str, Path(min_length=1, max_length=40)], token: CitizenToken
 ) -> dict[str, Any]:
-    return service.order(payment_id, token)
+    return service.orders.order(payment_id, token)
 
 
 # what the gateway sends (VNPay 2.1.0), documented for its clients; the handlers check the signature over the
@@ -90,7 +76,7 @@ VNP_QUERY = {
 def ipn(request: Request) -> JSONResponse:
     params = dict(request.query_params)
     try:
-        body = service.ipn(params)
+        body = service.callbacks.ipn(params)
     except Exception:  # the gateway must hear 99 (and retry), never a bare error page
         logger.exception("ipn failed", extra={"txn_ref": params.get("vnp_TxnRef")})
         body = answer(Rsp.UNKNOWN)
@@ -106,7 +92,7 @@ def ipn(request: Request) -> JSONResponse:
     openapi_extra=VNP_QUERY,
 )
 def return_url(request: Request) -> RedirectResponse:
-    return RedirectResponse(service.return_redirect(dict(request.query_params)), status_code=302)
+    return RedirectResponse(service.callbacks.return_redirect(dict(request.query_params)), status_code=302)
 
 
 @app.get(
@@ -125,14 +111,14 @@ def return_url(request: Request) -> RedirectResponse:
 )
 def result(
     dossier_id: Annotated[str, DOSSIER],
-    token: Token,
+    token: CitizenToken,
     answer_as: Annotated[
         Literal["redirect", "json"], Query(alias="format", description="redirect (302) hoặc json")
     ] = "redirect",
 ) -> RedirectResponse | JSONResponse:
     """A 302 for links followed directly; JSON for a page that fetched it with the token in a header and
     then opens the link itself (a browser following the 302 from a fetch would need the bucket's CORS)."""
-    url = service.result_link(dossier_id, token)
+    url = service.orders.result_link(dossier_id, token)
     headers = {"Cache-Control": "no-store"}
     if answer_as == "json":
         body = ResultLink(url=url, expires_in=RESULT_LINK_SECONDS).model_dump()
@@ -145,8 +131,7 @@ def report(
     day: Annotated[str, Path(pattern=r"^\d{4}-\d{2}-\d{2}$")],
     official: Annotated[Official, Depends(RequireRoles(Role.LEADER))],
 ) -> dict[str, Any]:
-    require_oversight(service.settings.table_name, official.agency)
-    return service.report(day)
+    return service.reconciliation.report(day, official.agency)
 
 
 handler = lambda_handler(app)

@@ -11,6 +11,6 @@ service = payments()
 @metrics.log_metrics
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: Any) -> dict[str, int]:
-    counts = service.reconcile()
+    counts = service.reconciliation.reconcile()
     logger.info("pending orders reconciled", extra=counts)
     return counts

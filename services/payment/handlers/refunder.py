@@ -9,7 +9,7 @@ service = payments()
 
 def refund(event: Event) -> None:
     if event.type == EventType.REFUND_REQUESTED:
-        service.refund(event)
+        service.refunds.refund(event)
 
 
 handler = event_consumer("refunder", refund)

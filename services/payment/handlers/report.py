@@ -14,5 +14,5 @@ service = payments()
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     day = (event.get("detail") or {}).get("day") or (now() - timedelta(days=1)).date().isoformat()
-    report = service.daily_report(day)
+    report = service.reconciliation.daily_report(day)
     return {"day": day, "checked": report["checked"], "mismatches": len(report["mismatches"])}

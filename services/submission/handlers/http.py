@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Path, Response
+from fastapi import Path, Response
 from fastapi.responses import HTMLResponse
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from services.core.errors import Unauthorized
+from services.core.citizen_auth import CitizenToken
 from services.core.http import create_app, lambda_handler
 from services.submission.models.api import (
     Accepted,
@@ -34,22 +33,8 @@ app = create_app(
     docs=settings.is_local,
 )
 
-bearer = HTTPBearer(
-    auto_error=False,
-    scheme_name="dossierToken",
-    description="Mã truy cập hồ sơ (access_token) trả về khi tạo hồ sơ",
-)
 DOSSIER = Path(min_length=1, max_length=64, description="Mã định danh hồ sơ")
 FILE = Path(min_length=1, max_length=64)
-
-
-def citizen_token(credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> str:
-    if credentials is None or not credentials.credentials:
-        raise Unauthorized("Cần mã truy cập của hồ sơ (Authorization: Bearer <access_token>).")
-    return credentials.credentials
-
-
-Token = Annotated[str, Depends(citizen_token)]
 
 
 @app.post("/api/submission/dossiers", status_code=201, response_model=DraftCreated, summary="Tạo hồ sơ nháp")
@@ -58,12 +43,14 @@ def create_dossier(body: CreateDossier) -> DraftCreated:
 
 
 @app.get("/api/submission/dossiers/{dossier_id}", response_model=DossierView, summary="Xem hồ sơ")
-def get_dossier(dossier_id: Annotated[str, DOSSIER], token: Token) -> DossierView:
+def get_dossier(dossier_id: Annotated[str, DOSSIER], token: CitizenToken) -> DossierView:
     return service.view(dossier_id, token)
 
 
 @app.put("/api/submission/dossiers/{dossier_id}", response_model=DossierView, summary="Sửa hồ sơ nháp")
-def update_dossier(dossier_id: Annotated[str, DOSSIER], body: UpdateDraft, token: Token) -> DossierView:
+def update_dossier(
+    dossier_id: Annotated[str, DOSSIER], body: UpdateDraft, token: CitizenToken
+) -> DossierView:
     return service.update_draft(dossier_id, token, body)
 
 
@@ -73,7 +60,7 @@ def update_dossier(dossier_id: Annotated[str, DOSSIER], body: UpdateDraft, token
     response_model=FileUpload,
     summary="Xin liên kết tải một giấy tờ lên",
 )
-def request_upload(dossier_id: Annotated[str, DOSSIER], body: FileRequest, token: Token) -> FileUpload:
+def request_upload(dossier_id: Annotated[str, DOSSIER], body: FileRequest, token: CitizenToken) -> FileUpload:
     return service.request_upload(dossier_id, token, body)
 
 
@@ -83,13 +70,15 @@ def request_upload(dossier_id: Annotated[str, DOSSIER], body: FileRequest, token
     response_class=Response,
     summary="Xóa một giấy tờ",
 )
-def delete_file(dossier_id: Annotated[str, DOSSIER], file_id: Annotated[str, FILE], token: Token) -> Response:
+def delete_file(
+    dossier_id: Annotated[str, DOSSIER], file_id: Annotated[str, FILE], token: CitizenToken
+) -> Response:
     service.delete_file(dossier_id, token, file_id)
     return Response(status_code=204)
 
 
 @app.post("/api/submission/dossiers/{dossier_id}/submit", response_model=Submitted, summary="Nộp hồ sơ")
-def submit(dossier_id: Annotated[str, DOSSIER], token: Token) -> Submitted:
+def submit(dossier_id: Annotated[str, DOSSIER], token: CitizenToken) -> Submitted:
     return service.submit(dossier_id, token)
 
 
@@ -99,7 +88,7 @@ def submit(dossier_id: Annotated[str, DOSSIER], token: Token) -> Submitted:
     summary="Giấy tiếp nhận hồ sơ và hẹn trả kết quả",
     responses={200: {"content": {"text/html": {}}}},
 )
-def receipt(dossier_id: Annotated[str, DOSSIER], token: Token) -> HTMLResponse:
+def receipt(dossier_id: Annotated[str, DOSSIER], token: CitizenToken) -> HTMLResponse:
     html = service.receipt(dossier_id, token)
     portal = settings.portal_url.rstrip("/")
     return HTMLResponse(
@@ -119,7 +108,7 @@ def receipt(dossier_id: Annotated[str, DOSSIER], token: Token) -> HTMLResponse:
     response_model=Accepted,
     summary="Gửi giấy tờ bổ sung",
 )
-def supplement(dossier_id: Annotated[str, DOSSIER], body: SupplementRequest, token: Token) -> Accepted:
+def supplement(dossier_id: Annotated[str, DOSSIER], body: SupplementRequest, token: CitizenToken) -> Accepted:
     return service.supplement(dossier_id, token, body)
 
 
@@ -129,7 +118,7 @@ def supplement(dossier_id: Annotated[str, DOSSIER], body: SupplementRequest, tok
     response_model=Accepted,
     summary="Rút hồ sơ",
 )
-def withdraw(dossier_id: Annotated[str, DOSSIER], body: WithdrawRequest, token: Token) -> Accepted:
+def withdraw(dossier_id: Annotated[str, DOSSIER], body: WithdrawRequest, token: CitizenToken) -> Accepted:
     return service.withdraw(dossier_id, token, body)
 
 

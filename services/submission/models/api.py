@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from services.core.procedures import DeliveryMethod
 from services.core.text import FreeText, OneLine
+from services.core.views import HistoryLine
 
 _PHONE = re.compile(r"^0(3|5|7|8|9)\d{8}$|^02\d{9}$")
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}$")
@@ -164,15 +165,6 @@ class FileView(BaseModel):
     supplement: bool = False
 
 
-class HistoryEntry(BaseModel):
-    at: datetime
-    action: str
-    from_status: str | None = None
-    to_status: str
-    note: str | None = None
-    agency: str | None = None
-
-
 class PaymentInfo(BaseModel):
     required: bool
     amount_vnd: int
@@ -205,7 +197,7 @@ class DossierView(BaseModel):
     delivery: dict[str, Any]
     documents: list[Document]
     files: list[FileView]
-    history: list[HistoryEntry]
+    history: list[HistoryLine]
     supplement: SupplementInfo | None = None
     withdrawal_requested_at: datetime | None = None
     outcome: str | None = None

@@ -1,106 +1,30 @@
-"""Tracking's storage: dossiers (status changes after submission), inboxes, statistics, feedback."""
+"""Tracking's storage besides the dossiers: inboxes, statistics, feedback, the national-portal sync state,
+and the documents' links and result objects."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from services.core import aws, ddb, keys
-from services.core.dal.dossiers import DynamoDossierRepository
+from services.core import keys
+from services.core.dal import aws, ddb
 from services.core.dal.objects import MISSING, NO_VERSION, version_etag
-from services.core.dal.outbox import outbox_put
 from services.core.dal.procedures import get_procedure
-from services.core.events import Event
 from services.core.procedures import Procedure
-
-
-@dataclass(frozen=True)
-class StoredResult:
-    """One version of a result document: its bytes (streamed), ETag and VersionId (None unversioned)."""
-
-    chunks: Iterator[bytes]
-    etag: str
-    version_id: str | None
+from services.tracking.logic.ports import StoredResult
 
 
 class TrackingStore:
+    """Every port of logic/ports.py but the alarm index and the calendar; dossiers themselves are read
+    and written through the dossier repository (services.core.dal.dossiers)."""
+
     def __init__(self, table: str, uploads_bucket: str, results_bucket: str):
         self.table = table
         self.uploads_bucket = uploads_bucket
         self.results_bucket = results_bucket
-
-    # -- dossiers ----------------------------------------------------------------------------------
-
-    def dossier_id(self, code: str) -> str | None:
-        return DynamoDossierRepository(self.table).dossier_id(code)
-
-    def meta(self, dossier_id: str) -> dict[str, Any] | None:
-        item = (
-            aws.dynamodb()
-            .get_item(TableName=self.table, Key=ddb.key(keys.dossier(dossier_id)), ConsistentRead=True)
-            .get("Item")
-        )
-        return ddb.deserialize(item)
-
-    def partition(self, dossier_id: str) -> list[dict[str, Any]]:
-        return ddb.partition(aws.dynamodb(), self.table, keys.dossier_partition(dossier_id))
-
-    def change(
-        self,
-        dossier_id: str,
-        version: int,
-        status: str,
-        changes: dict[str, Any],
-        removes: Sequence[str],
-        history: dict[str, Any],
-        events: Sequence[Event],
-        checks: Sequence[dict[str, str]] = (),
-    ) -> None:
-        """A status change, its history entry and its events: one transaction, conditional on the version."""
-        items = [
-            ddb.update_op(
-                self.table,
-                keys.dossier(dossier_id),
-                changes,
-                remove=removes,
-                condition="#version = :expected AND #status = :current",
-                condition_values={"expected": version, "current": status},
-            ),
-            ddb.put_op(self.table, history, "attribute_not_exists(PK)"),
-            *[outbox_put(self.table, e) for e in events],
-            *[
-                {
-                    "ConditionCheck": {
-                        "TableName": self.table,
-                        "Key": ddb.key(k),
-                        "ConditionExpression": "attribute_exists(PK)",
-                    }
-                }
-                for k in checks
-            ],
-        ]
-        ddb.transact(aws.dynamodb(), items)
-
-    def place(self, dossier_id: str, changes: dict[str, Any]) -> bool:
-        """Puts a submitted dossier in its agency's inbox, once (a redelivered event changes nothing)."""
-        try:
-            aws.dynamodb().update_item(
-                TableName=self.table,
-                Key=ddb.key(keys.dossier(dossier_id)),
-                UpdateExpression="SET " + ", ".join(f"#{k} = :{k}" for k in changes),
-                ConditionExpression="attribute_exists(PK) AND attribute_not_exists(placed_at)",
-                ExpressionAttributeNames={f"#{k}": k for k in changes},
-                ExpressionAttributeValues=ddb.values(**changes),
-            )
-        except ClientError as err:
-            if ddb.is_condition_failure(err):
-                return False
-            raise
-        return True
 
     # -- inbox -------------------------------------------------------------------------------------
 
@@ -193,52 +117,23 @@ class TrackingStore:
         with ThreadPoolExecutor(max_workers=8) as pool:
             return [item for items in pool.map(read, partitions) for item in items]
 
-    # -- feedback and ratings ----------------------------------------------------------------------
+    # -- feedback ----------------------------------------------------------------------------------
 
-    def put(self, item: dict[str, Any], condition: str | None = None) -> None:
-        kwargs: dict[str, Any] = {"TableName": self.table, "Item": ddb.serialize(item)}
-        if condition:
-            kwargs["ConditionExpression"] = condition
-        aws.dynamodb().put_item(**kwargs)
+    def add_feedback(self, item: dict[str, Any]) -> None:
+        aws.dynamodb().put_item(TableName=self.table, Item=ddb.serialize(item))
 
-    def get(self, key: dict[str, str]) -> dict[str, Any] | None:
-        return ddb.deserialize(aws.dynamodb().get_item(TableName=self.table, Key=ddb.key(key)).get("Item"))
+    def feedback(self, feedback_id: str) -> dict[str, Any] | None:
+        return self._get(keys.feedback(feedback_id))
 
-    def update(
-        self,
-        key: dict[str, str],
-        changes: dict[str, Any],
-        removes: Sequence[str] = (),
-        condition: str | None = None,
-        condition_values: dict[str, Any] | None = None,
-    ) -> None:
-        op = ddb.update_op(
-            self.table, key, changes, remove=removes, condition=condition, condition_values=condition_values
-        )["Update"]
-        aws.dynamodb().update_item(**op)
-
-    def procedure(self, code: str) -> Procedure | None:
-        return get_procedure(self.table, code)
-
-    # -- the national-portal sync state --------------------------------------------------------------
-
-    def sync_state(self, dossier_id: str) -> dict[str, Any]:
-        return self.get(keys.dossier_part(dossier_id, keys.SYNC)) or {}
-
-    def record_sync(self, dossier_id: str, state: dict[str, Any]) -> bool:
-        """Records what the portal last heard, unless a newer event was recorded meanwhile."""
-        try:
-            self.update(
-                keys.dossier_part(dossier_id, keys.SYNC),
-                state,
-                condition="attribute_not_exists(last_event_at) OR last_event_at < :at",
-                condition_values={"at": state["last_event_at"]},
-            )
-        except ClientError as err:
-            if ddb.is_condition_failure(err):
-                return False
-            raise
-        return True
+    def record_answer(
+        self, feedback_id: str, changes: dict[str, Any], removes: Sequence[str], answers_read: int | None
+    ) -> bool:
+        condition, values = (
+            ("attribute_exists(PK) AND size(#answers) = :answers_read", {"answers_read": answers_read})
+            if answers_read is not None
+            else ("attribute_exists(PK) AND attribute_not_exists(#answers)", None)
+        )
+        return self._update(keys.feedback(feedback_id), changes, removes, condition, values)
 
     def index_page(
         self, index: str, partition: str, limit: int, start: dict[str, Any] | None, newest_first: bool = True
@@ -256,9 +151,36 @@ class TrackingStore:
         page = aws.dynamodb().query(**kwargs)
         return [ddb.deserialize(i) for i in page.get("Items", [])], page.get("LastEvaluatedKey")  # type: ignore[misc]
 
+    def procedure(self, code: str) -> Procedure | None:
+        return get_procedure(self.table, code)
+
+    # -- the national-portal sync state --------------------------------------------------------------
+
+    def sync_state(self, dossier_id: str) -> dict[str, Any]:
+        return self._get(keys.dossier_part(dossier_id, keys.SYNC)) or {}
+
+    def record_sync(self, dossier_id: str, state: dict[str, Any]) -> bool:
+        """Records what the portal last heard, unless a newer event was recorded meanwhile."""
+        return self._update(
+            keys.dossier_part(dossier_id, keys.SYNC),
+            state,
+            condition="attribute_not_exists(last_event_at) OR last_event_at < :at",
+            condition_values={"at": state["last_event_at"]},
+        )
+
     # -- documents ---------------------------------------------------------------------------------
 
-    def download_link(
+    def document_link(
+        self, key: str, file_name: str, content_type: str, seconds: int, version_id: str | None = None
+    ) -> str:
+        return self._download_link(self.uploads_bucket, key, file_name, content_type, seconds, version_id)
+
+    def result_link(
+        self, key: str, file_name: str, content_type: str, seconds: int, version_id: str | None = None
+    ) -> str:
+        return self._download_link(self.results_bucket, key, file_name, content_type, seconds, version_id)
+
+    def _download_link(
         self,
         bucket: str,
         key: str,
@@ -337,3 +259,28 @@ class TrackingStore:
             item = aws.dynamodb().get_item(TableName=self.table, Key=key, ConsistentRead=True).get("Item")
             return ddb.deserialize(item) or {}
         return ddb.deserialize(answer["Attributes"]) or {}
+
+    # -- items by key --------------------------------------------------------------------------------
+
+    def _get(self, key: dict[str, str]) -> dict[str, Any] | None:
+        return ddb.deserialize(aws.dynamodb().get_item(TableName=self.table, Key=ddb.key(key)).get("Item"))
+
+    def _update(
+        self,
+        key: dict[str, str],
+        changes: dict[str, Any],
+        removes: Sequence[str] = (),
+        condition: str | None = None,
+        condition_values: dict[str, Any] | None = None,
+    ) -> bool:
+        """An UpdateItem; False when its condition did not hold (nothing was written)."""
+        op = ddb.update_op(
+            self.table, key, changes, remove=removes, condition=condition, condition_values=condition_values
+        )["Update"]
+        try:
+            aws.dynamodb().update_item(**op)
+        except ClientError as err:
+            if ddb.is_condition_failure(err):
+                return False
+            raise
+        return True

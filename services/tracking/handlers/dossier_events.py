@@ -3,4 +3,4 @@
 from services.core.consumer import event_consumer
 from services.tracking.wiring import tracking
 
-handler = event_consumer("tracking-dossier-events", tracking().on_dossier_event)
+handler = event_consumer("tracking-dossier-events", tracking().events.on_dossier_event)

@@ -5,13 +5,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Path, Query
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from services.core.auth import Official, Role
-from services.core.dal.calendar_config import calendar_days, save_calendar
-from services.core.dal.structure import require_oversight
+from services.core.citizen_auth import CitizenToken
 from services.core.dossiers import Status
-from services.core.errors import Unauthorized
 from services.core.http import create_app, lambda_handler
 from services.core.officials import RequireRoles
 from services.tracking.models.api import (
@@ -44,21 +41,12 @@ app = create_app(
     docs=settings.is_local,
 )
 
-citizen_bearer = HTTPBearer(
-    auto_error=False, scheme_name="dossierToken", description="Mã truy cập hồ sơ (access_token) của công dân"
-)
 CODE = Path(min_length=5, max_length=60, pattern=r"^[0-9A-Za-z.\-]+$", description="Mã hồ sơ")
 # 2000-01 to 2100-12 (services.core.clock.FIRST_YEAR, LAST_YEAR): far years overflow date arithmetic
 MONTH = r"^(20\d\d|2100)-(0[1-9]|1[0-2])$"
 # the roles each route admits; the logic checks the finer rules (an action's role, the dossier's agency)
 Staff = Annotated[Official, Depends(RequireRoles(Role.RECEIVER, Role.HANDLER, Role.LEADER))]
 Leader = Annotated[Official, Depends(RequireRoles(Role.LEADER))]
-
-
-def citizen_token(credentials: HTTPAuthorizationCredentials | None = Depends(citizen_bearer)) -> str:
-    if credentials is None or not credentials.credentials:
-        raise Unauthorized("Cần mã truy cập của hồ sơ (Authorization: Bearer <access_token>).")
-    return credentials.credentials
 
 
 @app.get("/api/tracking/dossiers", response_model=Inbox, summary="Hộp hồ sơ của cơ quan")
@@ -70,12 +58,14 @@ def inbox(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> dict[str, Any]:
-    return service.inbox(official, status.value if status else None, overdue, procedure, limit, cursor)
+    return service.queries.inbox(
+        official, status.value if status else None, overdue, procedure, limit, cursor
+    )
 
 
 @app.get("/api/tracking/dossiers/{code}", response_model=DossierDetail, summary="Chi tiết hồ sơ")
 def detail(code: Annotated[str, CODE], official: Staff) -> dict[str, Any]:
-    return service.detail(official, code)
+    return service.queries.detail(official, code)
 
 
 @app.post(
@@ -89,7 +79,7 @@ def detail(code: Annotated[str, CODE], official: Staff) -> dict[str, Any]:
     },
 )
 def act(code: Annotated[str, CODE], body: ActionRequest, official: Staff) -> dict[str, Any]:
-    return service.act(official, code, body)
+    return service.actions.act(official, code, body)
 
 
 @app.post(
@@ -99,7 +89,7 @@ def act(code: Annotated[str, CODE], body: ActionRequest, official: Staff) -> dic
     summary="Tải văn bản kết quả lên",
 )
 def result_file(code: Annotated[str, CODE], body: ResultFileRequest, official: Staff) -> dict[str, Any]:
-    return service.result_upload(official, code, body.file_name, body.content_type, body.size)
+    return service.actions.result_upload(official, code, body.file_name, body.content_type, body.size)
 
 
 @app.get("/api/tracking/stats", response_model=Stats, summary="Thống kê theo cơ quan, thủ tục, tháng")
@@ -108,7 +98,7 @@ def stats(
     start: Annotated[str, Query(alias="from", pattern=MONTH, description="YYYY-MM")],
     end: Annotated[str, Query(alias="to", pattern=MONTH, description="YYYY-MM")],
 ) -> dict[str, Any]:
-    return service.stats(official, start, end)
+    return service.reports.stats(official, start, end)
 
 
 @app.get(
@@ -137,7 +127,7 @@ def public(
 ) -> PublicDossier:
     scheme, _, token = (authorization or "").partition(" ")
     bearer = token.strip() if scheme.lower() == "bearer" else None
-    return PublicDossier.model_validate(service.public(code, check, bearer))
+    return PublicDossier.model_validate(service.public.lookup(code, check, bearer))
 
 
 @app.post(
@@ -152,7 +142,7 @@ def public(
     ),
 )
 def create_feedback(body: FeedbackRequest) -> dict[str, str]:
-    return service.create_feedback(body)
+    return service.feedback.create(body)
 
 
 @app.get("/api/tracking/feedback", response_model=FeedbackList, summary="Phản ánh, kiến nghị đã trả lời")
@@ -160,7 +150,7 @@ def public_feedback(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> dict[str, Any]:
-    return service.public_feedback(limit, cursor)
+    return service.feedback.public_list(limit, cursor)
 
 
 @app.get("/api/tracking/feedback/open", response_model=FeedbackList, summary="Phản ánh chờ cơ quan trả lời")
@@ -169,7 +159,7 @@ def open_feedback(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> dict[str, Any]:
-    return service.open_feedback(official, limit, cursor)
+    return service.feedback.open_list(official, limit, cursor)
 
 
 @app.post(
@@ -187,7 +177,7 @@ def open_feedback(
 def answer_feedback(
     feedback_id: Annotated[str, Path(min_length=1, max_length=64)], body: FeedbackAnswer, official: Staff
 ) -> dict[str, Any]:
-    return service.answer_feedback(official, feedback_id, body)
+    return service.feedback.answer(official, feedback_id, body)
 
 
 @app.post(
@@ -196,39 +186,23 @@ def answer_feedback(
     response_model=Rating,
     summary="Đánh giá mức độ hài lòng",
 )
-def rate(
-    code: Annotated[str, CODE], body: RatingRequest, token: Annotated[str, Depends(citizen_token)]
-) -> dict[str, Any]:
-    return service.rate(code, token, body)
+def rate(code: Annotated[str, CODE], body: RatingRequest, token: CitizenToken) -> dict[str, Any]:
+    return service.public.rate(code, token, body)
 
 
 @app.get("/api/tracking/agencies", response_model=list[Agency], summary="Danh sách cơ quan (liên thông)")
 def agencies() -> list[dict[str, Any]]:
-    return [
-        {k: a.get(k) for k in ("code", "name", "tier", "parent")}
-        for a in service.structure().get("agencies", [])
-    ]
+    return service.agencies.listing()
 
 
 @app.get("/api/tracking/calendar", response_model=CalendarDays, summary="Ngày nghỉ, ngày làm bù của tỉnh")
 def get_calendar(official: Staff) -> dict[str, list[str]]:
-    return calendar_days(settings.table_name)
+    return service.calendar.days()
 
 
 @app.put("/api/tracking/calendar", response_model=CalendarDays, summary="Khai báo ngày nghỉ, ngày làm bù")
 def put_calendar(body: CalendarDays, official: Leader) -> dict[str, list[str]]:
-    from datetime import date
-
-    from services.core.errors import ValidationFailed
-
-    try:
-        days_off = [date.fromisoformat(d) for d in body.days_off]
-        working = [date.fromisoformat(d) for d in body.working_days]
-    except ValueError as err:
-        raise ValidationFailed("Ngày phải có dạng YYYY-MM-DD.") from err
-    require_oversight(settings.table_name, official.agency)
-    save_calendar(settings.table_name, days_off, working)
-    return calendar_days(settings.table_name)
+    return service.calendar.declare(official, body.days_off, body.working_days)
 
 
 handler = lambda_handler(app)

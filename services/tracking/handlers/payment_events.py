@@ -3,4 +3,4 @@
 from services.core.consumer import event_consumer
 from services.tracking.wiring import tracking
 
-handler = event_consumer("tracking-payment-events", tracking().on_payment_event)
+handler = event_consumer("tracking-payment-events", tracking().events.on_payment_event)

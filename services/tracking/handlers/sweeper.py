@@ -9,7 +9,7 @@ from services.tracking.wiring import tracking
 @metrics.log_metrics
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: Any) -> dict[str, int]:
-    flagged = tracking().sweep()
+    flagged = tracking().deadlines.sweep()
     for name, count in flagged.items():
         metrics.add_metric(
             name=f"Dossiers{name.title().replace('_', '')}", unit=MetricUnit.Count, value=count

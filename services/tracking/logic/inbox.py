@@ -10,7 +10,7 @@ from services.core import keys
 from services.core.clock import iso, parse
 from services.core.cursors import Cursors, InvalidCursor
 from services.core.dossiers import FINAL, Status
-from services.tracking.logic.workflow import DUE_SOON_HOURS, WAITING
+from services.tracking.logic.steps import DUE_SOON_HOURS, WAITING
 
 INDEX_ATTRIBUTES = ("GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "GSI3PK", "GSI3SK")
 ALARM_KIND = "deadline"

@@ -1,12 +1,13 @@
-"""The one-stop-shop workflow as a transition table, and what each step does to a dossier.
+"""The one-stop-shop workflow as a transition table, and what each official's action does to a dossier.
 
 Pure: a dossier (its META item as a dict) and an action in, the changes, the history entry and the
-events out. The store applies them in one transaction, conditional on the version read.
+events out. The repository applies them in one transaction, conditional on the version read. What
+events do (a supplement, a withdrawal, a payment, the deadline sweep) is in event_steps.py.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -17,7 +18,32 @@ from services.core.clock import iso, parse
 from services.core.dossiers import PaymentStatus, Status
 from services.core.errors import Forbidden, IllegalTransition, ValidationFailed
 from services.core.events import EventType
-from services.tracking.logic.stats import contribution, difference
+from services.tracking.logic.event_steps import (
+    flag_deadline,
+    payment_confirmed,
+    payment_refunded,
+    resume_after_supplement,
+    withdraw,
+)
+from services.tracking.logic.steps import Step, refund_if_paid, with_stats
+
+# the events' steps, re-exported: callers find every step of the workflow here
+__all__ = [
+    "TRANSITIONS",
+    "Action",
+    "Request",
+    "Rule",
+    "Step",
+    "allowed_actions",
+    "authorize",
+    "decide",
+    "flag_deadline",
+    "payment_confirmed",
+    "payment_refunded",
+    "record_result",
+    "resume_after_supplement",
+    "withdraw",
+]
 
 
 class Action(StrEnum):
@@ -34,7 +60,6 @@ class Action(StrEnum):
 
 
 S = Status
-ACTIVE_AFTER_ACCEPT = (S.ACCEPTED, S.IN_PROCESS)
 
 
 @dataclass(frozen=True)
@@ -66,23 +91,6 @@ TRANSITIONS: dict[Action, Rule] = {
         (S.ACCEPTED, S.IN_PROCESS, S.PAYMENT_REQUIRED), None, Role.HANDLER, needs_note=True
     ),
 }
-
-# A dossier waits for the citizen in these statuses: its clock is paused or it sorts after the rest.
-WAITING = frozenset({S.SUPPLEMENT_REQUESTED, S.PAYMENT_REQUIRED})
-DUE_SOON_HOURS = 8
-
-
-@dataclass
-class Step:
-    """Everything one action or event does to a dossier."""
-
-    action: str
-    to_status: Status
-    changes: dict[str, Any] = field(default_factory=dict)
-    removes: list[str] = field(default_factory=list)
-    note: str | None = None
-    events: list[tuple[EventType, dict[str, Any]]] = field(default_factory=list)
-    detail: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -154,7 +162,7 @@ def _accept(d: dict[str, Any], r: Request, step: Step, now: datetime, calendar: 
 
 def _refuse(d: dict[str, Any], r: Request, step: Step, now: datetime, calendar: WorkingCalendar) -> None:
     step.changes["refusal_reason"] = r.note
-    _refund_if_paid(d, step, "refused")
+    refund_if_paid(d, step, "refused")
 
 
 def _request_supplement(
@@ -215,7 +223,7 @@ def _request_payment(
 
 def _stop(d: dict[str, Any], r: Request, step: Step, now: datetime, calendar: WorkingCalendar) -> None:
     step.changes["stop_reason"] = r.note
-    _refund_if_paid(d, step, "stopped")
+    refund_if_paid(d, step, "stopped")
 
 
 def _complete(d: dict[str, Any], r: Request, step: Step, now: datetime, calendar: WorkingCalendar) -> None:
@@ -294,16 +302,6 @@ def _apologize(d: dict[str, Any], r: Request, step: Step, now: datetime, calenda
     step.detail.update({"previous_due_at": d["due_at"], "new_due_at": iso(r.new_due_at)})
 
 
-def _refund_if_paid(d: dict[str, Any], step: Step, why: str) -> None:
-    if d.get("payment_status") == PaymentStatus.PAID:
-        step.events.append(
-            (
-                EventType.REFUND_REQUESTED,
-                {"code": d.get("code"), "reason": why, "amount_vnd": int(d.get("amount_due_vnd") or 0)},
-            )
-        )
-
-
 _STEPS = {
     Action.ACCEPT: _accept,
     Action.REFUSE: _refuse,
@@ -316,99 +314,3 @@ _STEPS = {
     Action.RETURN_RESULT: _return_result,
     Action.APOLOGIZE: _apologize,
 }
-
-
-# -- what citizens and the payment service ask, applied by tracking ---------------------------------
-
-
-def resume_after_supplement(
-    d: dict[str, Any], round_no: int, now: datetime, calendar: WorkingCalendar
-) -> Step | None:
-    """The citizen's supplement: the dossier goes back to where it was and the clock moves on."""
-    if d["status"] != S.SUPPLEMENT_REQUESTED or int(d.get("supplement_round") or 0) != round_no:
-        return None  # already applied, or an older round
-    back = Status(d.get("supplement_from") or S.IN_PROCESS)
-    target = S.SUBMITTED if back == S.SUBMITTED else S.IN_PROCESS
-    step = Step("supplement", target, note="Công dân đã bổ sung giấy tờ")
-    step.changes.update({"status": target.value, "resumed_at": iso(now)})
-    step.removes.append("paused_at")
-    if d.get("due_at") and d.get("paused_at"):
-        paused = calendar.working_time_between(parse(d["paused_at"]), now)
-        due = calendar.add_working_time(parse(d["due_at"]), paused)
-        step.changes.update(
-            {
-                "due_at": iso(due),
-                "paused_hours": round(float(d.get("paused_hours") or 0) + paused.total_seconds() / 3600, 2),
-            }
-        )
-        step.detail["due_at"] = iso(due)
-    return with_stats(d, step, "citizen")
-
-
-def withdraw(d: dict[str, Any], reason: str, now: datetime) -> Step | None:
-    if d["status"] in (S.PROCESSED, S.RESULT_RETURNED, S.REFUSED, S.STOPPED, S.WITHDRAWN, S.DRAFT):
-        return None
-    step = Step("withdraw", S.WITHDRAWN, note=reason)
-    step.changes.update({"status": S.WITHDRAWN.value, "withdrawn_at": iso(now)})
-    _refund_if_paid(d, step, "withdrawn")
-    return with_stats(d, step, "citizen")
-
-
-def payment_confirmed(d: dict[str, Any], now: datetime) -> Step | None:
-    if d.get("payment_status") == PaymentStatus.PAID:
-        return None
-    target = S.IN_PROCESS if d["status"] == S.PAYMENT_REQUIRED else Status(d["status"])
-    step = Step("payment_confirmed", target, note="Đã thanh toán phí, lệ phí trực tuyến")
-    step.changes.update(
-        {"status": target.value, "payment_status": PaymentStatus.PAID.value, "paid_at": iso(now)}
-    )
-    if d["status"] in (S.REFUSED, S.STOPPED, S.WITHDRAWN):
-        # paid after the dossier ended: the money goes back
-        step.events.append(
-            (
-                EventType.REFUND_REQUESTED,
-                {
-                    "code": d.get("code"),
-                    "reason": "paid_after_end",
-                    "amount_vnd": int(d.get("amount_due_vnd") or 0),
-                },
-            )
-        )
-    return with_stats(d, step, "payment")
-
-
-def payment_refunded(d: dict[str, Any], now: datetime) -> Step | None:
-    if d.get("payment_status") == PaymentStatus.REFUNDED:
-        return None
-    step = Step("payment_refunded", Status(d["status"]), note="Đã hoàn trả phí, lệ phí")
-    step.changes.update({"payment_status": PaymentStatus.REFUNDED.value, "refunded_at": iso(now)})
-    return with_stats(d, step, "payment")
-
-
-def flag_deadline(d: dict[str, Any], now: datetime) -> Step | None:
-    """The sweeper's look at one dossier: due soon, or overdue (once each)."""
-    if (
-        not d.get("due_at")
-        or d.get("paused_at")
-        or Status(d["status"]) not in ACTIVE_AFTER_ACCEPT + tuple(WAITING)
-    ):
-        return None
-    due = parse(d["due_at"])
-    if due < now and not d.get("overdue"):
-        step = Step("overdue", Status(d["status"]), note="Hồ sơ đã quá hạn giải quyết")
-        step.changes.update({"overdue": True, "overdue_at": iso(now)})
-        return with_stats(d, step, "system")
-    if due >= now and not d.get("due_soon") and (due - now).total_seconds() <= DUE_SOON_HOURS * 3600 * 3:
-        step = Step("due_soon", Status(d["status"]), note="Hồ sơ sắp đến hạn giải quyết")
-        step.changes["due_soon"] = True
-        return with_stats(d, step, "system")
-    return None
-
-
-def with_stats(d: dict[str, Any], step: Step, actor: str) -> Step:
-    after = {**d, **step.changes}
-    for name in step.removes:
-        after.pop(name, None)
-    step.detail["stats"] = difference(contribution(d), contribution(after))
-    step.detail["actor"] = actor
-    return step

@@ -9,6 +9,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from services.core.clock import in_range
 from services.core.text import FreeText, OneLine
+from services.core.views import OfficialHistoryLine
 from services.tracking.logic.workflow import Action
 
 
@@ -62,19 +63,6 @@ class FileLink(BaseModel):
     url: str | None = Field(default=None, description="liên kết tải có thời hạn ngắn")
 
 
-class HistoryEntry(BaseModel):
-    at: datetime
-    action: str
-    from_status: str | None = None
-    to_status: str
-    note: str | None = None
-    agency: str | None = None
-    by: str | None = Field(default=None, description="sub của cán bộ thực hiện, hoặc citizen, system")
-    actor: str | None = Field(default=None, description="official, citizen, payment hoặc system")
-    official: str | None = Field(default=None, description="tên hiển thị của cán bộ (chỉ để đọc)")
-    detail: dict[str, Any] | None = None
-
-
 class DossierDetail(BaseModel):
     id: str
     code: str
@@ -99,7 +87,7 @@ class DossierDetail(BaseModel):
     outcome: str | None = None
     files: list[FileLink]
     results: list[FileLink]
-    history: list[HistoryEntry]
+    history: list[OfficialHistoryLine]
     apologies: list[dict[str, Any]] = Field(default_factory=list)
     allowed_actions: list[str]
     version: int
