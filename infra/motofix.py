@@ -8,7 +8,10 @@ write and each transaction atomic and isolated, and the code relies on that (one
 
 - every call into the DynamoDB backend runs under one lock (the local cloud serialises DynamoDB);
 - TransactWriteItems checks every condition first, then applies the writes, and on an unexpected
-  error restores only the items it touched.
+  error restores only the items it touched;
+- a Query reads only its partition: moto walks every item of the table for each Query (on the table
+  and on a secondary index alike), so the local cloud slowed as it filled. Each global secondary
+  index keeps a map from its partition key to the items in it, kept in step with every write.
 """
 
 from __future__ import annotations
@@ -72,6 +75,7 @@ def harden_dynamodb() -> None:
     from moto.dynamodb.models import DynamoDBBackend
 
     DynamoDBBackend.transact_write_items = _transact_write_items  # type: ignore[method-assign]
+    _index_partitions()
     for name in _LOCKED:
         original = getattr(DynamoDBBackend, name, None)
         if original is not None:
@@ -164,3 +168,119 @@ def _transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> No
             else:
                 self.put_item(table_name, old.to_json()["Attributes"])
         raise
+
+
+# -- a Query reads its partition only -------------------------------------------------------------------
+
+
+def _index_partitions() -> None:
+    """Table.query narrowed to the queried partition; the maps follow Table.put_item, Table.delete_item
+    and the backend's in-place update_item (every write path of the backend goes through them)."""
+    from moto.dynamodb.models import DynamoDBBackend
+    from moto.dynamodb.models.table import Table
+
+    original_query, original_put, original_delete = Table.query, Table.put_item, Table.delete_item
+    original_update = DynamoDBBackend.update_item
+
+    def put_item(self: Any, item_attrs: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        item = original_put(self, item_attrs, *args, **kwargs)
+        _reindex(self, item.hash_key, item.range_key)
+        return item
+
+    def delete_item(self: Any, hash_key: Any, range_key: Any) -> Any:
+        item = original_delete(self, hash_key, range_key)
+        _reindex(self, hash_key, range_key)
+        return item
+
+    def update_item(self: Any, table_name: str, key: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        item = original_update(self, table_name, key, *args, **kwargs)
+        _reindex(self.get_table(table_name), item.hash_key, item.range_key)
+        return item
+
+    def query(self: Any, *args: Any, **kwargs: Any) -> Any:
+        # moto's backend passes (hash_key, range_comparison, range_objs, limit, exclusive_start_key,
+        # scan_index_forward, projection_expressions, index_name, ...) by position
+        index_name = kwargs.get("index_name", args[7] if len(args) > 7 else None)
+        candidates = _partition(self, kwargs.get("hash_key", args[0] if args else None), index_name)
+        if candidates is None:
+            return original_query(self, *args, **kwargs)
+        self.all_items = lambda: candidates  # what moto's query walks: this partition only
+        try:
+            return original_query(self, *args, **kwargs)
+        finally:
+            del self.all_items
+
+    Table.put_item = put_item  # type: ignore[method-assign]
+    Table.delete_item = delete_item  # type: ignore[method-assign]
+    Table.query = query  # type: ignore[method-assign]
+    DynamoDBBackend.update_item = update_item  # type: ignore[method-assign]
+
+
+def _gsi_hash_keys(table: Any) -> dict[str, str]:
+    return {
+        index.name: next(k["AttributeName"] for k in index.schema if k["KeyType"] == "HASH")
+        for index in table.global_indexes
+    }
+
+
+def _maps(table: Any) -> tuple[dict[str, dict[Any, dict[Any, None]]], dict[Any, dict[str, Any]]]:
+    """Per index, partition value -> the keys of its items (insertion-ordered); per item key, the
+    partition value it is filed under in each index. Built from the table on first use."""
+    found = table.__dict__.get("_partition_maps")
+    if found is None:
+        found = ({name: {} for name in _gsi_hash_keys(table)}, {})
+        table.__dict__["_partition_maps"] = found
+        for item in _every_item(table):
+            _file(table, found, item)
+    return found
+
+
+def _every_item(table: Any) -> list[Any]:
+    if table.range_key_attr:
+        return [item for by_range in table.items.values() for item in by_range.values()]
+    return list(table.items.values())
+
+
+def _file(table: Any, maps: Any, item: Any) -> None:
+    by_index, filed = maps
+    key = (item.hash_key, item.range_key)
+    for name, attribute in _gsi_hash_keys(table).items():
+        value = item.attrs.get(attribute)
+        if value is not None:
+            by_index.setdefault(name, {}).setdefault(value, {})[key] = None
+            filed.setdefault(key, {})[name] = value
+
+
+def _reindex(table: Any, hash_key: Any, range_key: Any) -> None:
+    if "_partition_maps" not in table.__dict__:
+        return  # built from the items when first queried
+    maps = table.__dict__["_partition_maps"]
+    by_index, filed = maps
+    key = (hash_key, range_key)
+    for name, value in filed.pop(key, {}).items():
+        by_index.get(name, {}).get(value, {}).pop(key, None)
+    current = (
+        table.get_item(hash_key, range_key) if range_key is not None or not table.range_key_attr else None
+    )
+    if current is not None:
+        _file(table, maps, current)
+
+
+def _partition(table: Any, hash_key: Any, index_name: str | None) -> list[Any] | None:
+    """The items a Query can match, or None to let moto walk the table (a local secondary index)."""
+    if hash_key is None:
+        return None
+    if not index_name:
+        if not table.range_key_attr:
+            found = table.items.get(hash_key)
+            return [found] if found is not None else []
+        return list(table.items.get(hash_key, {}).values())
+    if index_name not in _gsi_hash_keys(table):
+        return None
+    by_index, _ = _maps(table)
+    items = []
+    for item_hash, item_range in by_index.get(index_name, {}).get(hash_key, {}):
+        item = table.get_item(item_hash, item_range)
+        if item is not None:
+            items.append(item)
+    return items
