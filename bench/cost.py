@@ -226,6 +226,7 @@ def main() -> int:
     goal = GOAL_PER_THOUSAND
     verdict = "met" if total * 1000 <= goal else "MISSED"
     print(f"| **total** | **{total * 1000:.4f}** | goal <= {goal}: {verdict} |\n")
+    print_units(figures)
     print_floor(figures)
     notices = notices_per_dossier()
     print(
@@ -250,6 +251,29 @@ def main() -> int:
     )
     capacity.print_model(figures)
     return 0
+
+
+def print_units(figures: dict[str, Any]) -> None:
+    """Where DynamoDB's share comes from: each operation's capacity units and how often a dossier needs it."""
+    sizes = figures.get("item_sizes", {})
+    units = capacity_units(sizes)
+    print("## DynamoDB: capacity units per operation\n")
+    shown = ", ".join(
+        f"{name} {sizes[name]:.0f} B"
+        for name in ("DOSSIER/META", "DOSSIER/CONTENT", "DOSSIER/INDEX")
+        if name in sizes
+    )
+    print(f"Measured item sizes: {shown}.\n")
+    print("| operation | per dossier | read units | write units | USD per 1,000 dossiers |")
+    print("|---|---:|---:|---:|---:|")
+    for name, times in UNITS_WORKLOAD.items():
+        reads, writes = units[name]
+        usd = times * (
+            reads * PRICES["dynamodb_on_demand_read_per_million"]
+            + writes * PRICES["dynamodb_on_demand_write_per_million"]
+        )
+        print(f"| {name} | {times:g} | {reads:g} | {writes:g} | {usd / 1e3:.4f} |")
+    print()
 
 
 def print_floor(figures: dict[str, Any]) -> None:
