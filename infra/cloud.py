@@ -275,8 +275,16 @@ class LocalCloud:
         )
 
     def health(self) -> dict[str, Any] | None:
+        """None while starting; `starting` with the seed's progress while form templates are still
+        being stored (a listed form would answer 404 until then); `ok` when everything is there."""
         if not self.ready.is_set():
             return None
+        report = self.seed_report
+        if report is not None and not report.templates_done.is_set():
+            return {
+                "status": "starting",
+                "seeding": {"form_templates": report.templates_uploaded, "of": report.templates},
+            }
         return {"status": "ok", "aws_endpoint": self.options.aws_endpoint}
 
     def build_app(self) -> Any:
@@ -354,7 +362,7 @@ class LocalCloud:
         self.start_sources()
         app = self.build_app()
         self.ready.set()
-        log.info("local cloud ready in %.1f s", time.perf_counter() - started)
+        log.info("local cloud started in %.1f s", time.perf_counter() - started)
         return app
 
     def stop(self) -> None:
@@ -386,12 +394,25 @@ def _prepare() -> None:
         aws.client(service)
 
 
+def quiet_third_parties(level: str | None) -> None:
+    """One line per thing a person needs: the local cloud's own INFO lines, everyone else's warnings.
+    `LOG_LEVEL=INFO` (or DEBUG) brings botocore's and the others' chatter back."""
+    import warnings
+
+    chosen = getattr(logging, (level or "WARNING").upper(), logging.WARNING)
+    logging.basicConfig(level=chosen, format="%(message)s", stream=sys.stderr)
+    log.setLevel(min(chosen, logging.INFO))
+    logging.getLogger("werkzeug").setLevel(max(chosen, logging.ERROR))
+    if chosen > logging.INFO:
+        # Powertools warns on every invocation that published no metric; the local cloud publishes none
+        warnings.filterwarnings("ignore", message="No application metrics to publish")
+
+
 def serve(options: LocalOptions | None = None) -> None:
     import uvicorn
 
     options = options or LocalOptions.from_env()
-    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    quiet_third_parties(os.environ.get("LOG_LEVEL"))
     cloud = LocalCloud(options)
     started = time.perf_counter()
     app = cloud.start()
@@ -406,11 +427,19 @@ def serve(options: LocalOptions | None = None) -> None:
             f"({report.seconds} s)",
             flush=True,
         )
-    print(
-        f"  ready in {time.perf_counter() - started:.1f} s  ·  portal {options.base_url}/  ·  "
-        f"console {options.base_url}/can-bo/  ·  Ctrl-C stops",
-        flush=True,
-    )
+
+    def announce_ready() -> None:
+        # "ready" only once every listed form template can be downloaded (the seed finishes them on a
+        # thread while the server already answers, and /healthz says `starting` until then)
+        if report:
+            report.templates_done.wait()
+        print(
+            f"  ready in {time.perf_counter() - started:.1f} s  ·  portal {options.base_url}/  ·  "
+            f"console {options.base_url}/can-bo/  ·  Ctrl-C stops",
+            flush=True,
+        )
+
+    threading.Thread(target=announce_ready, name="ready", daemon=True).start()
     server = uvicorn.Server(
         uvicorn.Config(
             app,

@@ -73,8 +73,8 @@ class Gateway:
         await self.portal(scope, receive, send)
 
     async def _healthz(self, send: Send) -> None:
-        state = self.health()
-        status, body = (200, state) if state is not None else (503, {"status": "starting"})
+        state = self.health() or {"status": "starting"}
+        status, body = (200 if state.get("status") == "ok" else 503), state
         payload = json.dumps(body).encode()
         await send(
             {
