@@ -7,6 +7,7 @@ redrive [--stage S]         replay the dead-letter queues (poison messages are k
 check [--stage S]           the invariant checker: inboxes, payments, events, statistics, DLQs
 publish-portal --stage S    upload the built portal to the stage's bucket on AWS, invalidate CloudFront
 web-acl --stage S           print the public lookup's web ACL as a template of its own (for us-east-1)
+history --dossiers N        write a year of finished dossiers into the local table (the console at volume)
 """
 
 from __future__ import annotations
@@ -52,8 +53,11 @@ def main(argv: list[str] | None = None) -> int:
     publish.add_argument("--dry-run", action="store_true", help="list what would change, change nothing")
     web_acl = commands.add_parser("web-acl", help="the public lookup's web ACL, a template for us-east-1")
     web_acl.add_argument("--stage", default=os.environ.get("STAGE"), required=not os.environ.get("STAGE"))
+    history = commands.add_parser("history", help="a year of finished dossiers in the local cloud's table")
+    history.add_argument("--dossiers", type=int, default=10_000)
+    history.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args(argv)
-    if args.command in ("redrive", "check") and args.stage == "local":
+    if args.command in ("redrive", "check", "history") and getattr(args, "stage", "local") == "local":
         _point_at_local_cloud()
 
     if args.command == "run":
@@ -115,6 +119,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"publish-portal: {error}", file=sys.stderr)
             return 1
         print("\n".join(published.lines()))
+    elif args.command == "history":
+        from infra.history import load
+        from infra.invariants import find_table
+
+        print(load(find_table("local"), args.dossiers, args.seed).line())
     elif args.command == "web-acl":
         from infra import sls
         from infra.edge import web_acl_template

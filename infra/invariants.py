@@ -107,7 +107,7 @@ def _scan(table: str) -> list[dict[str, Any]]:
     return [ddb.deserialize(i) or {} for i in ddb.all_items(aws.dynamodb().scan, TableName=table)]
 
 
-def _find_table(stage: str) -> str:
+def find_table(stage: str) -> str:
     import os
 
     return os.environ.get("TABLE_NAME") or f"{SERVICE}-{stage}"  # serverless.yml names it so
@@ -399,7 +399,7 @@ def explain(
 
 
 def check(stage: str, local_url: str | None = None) -> Result:
-    items = _scan(_find_table(stage))
+    items = _scan(find_table(stage))
     ledger = national = None
     if stage == "local" and local_url:
         ledger = _get_json(f"{local_url}/sim/vnpay/ledger")
