@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from bench import cloud as bench_cloud
-from bench import cold, operations, search, throughput
+from bench import cold, operations, scale, search, throughput
 
 ROOT = Path(__file__).resolve().parent.parent
 GOALS = {"submit": 4, "IPN": 4, "official action": 4, "inbox page": 1, "search (warm)": 0}
@@ -31,6 +31,11 @@ def main() -> int:
         _cold(figures, runs=3 if quick else 7)
         scenario = _operations(figures, local, repeats=5 if quick else 15)
         figures["event_path_profile"] = scenario.profile_event_path(6 if quick else 20)
+        rows = scale.measure(scenario, scale.sizes(quick), repeats=5 if quick else 20)
+        scale.print_rows(rows)
+        figures["scale"] = [
+            {"dossiers": r.dossiers, "load_seconds": r.load_seconds, **r.figures} for r in rows
+        ]
     finally:
         local.stop()
     _search(figures)
