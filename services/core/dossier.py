@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -61,18 +61,27 @@ class DossierFile(Part):
     submitted: bool | None = None
 
 
-class HistoryEntry(Part):
-    """One line of the append-only audit trail (HIST#): who did what, when, from which status to which.
+At = TypeVar("At")  # a history line's time: ISO text as stored, a datetime as the API reads it
 
-    `by` is the actor's stable identity (an official's `sub`, "citizen" or "system"), never a name the
-    actor can edit; `official` keeps the display name for the console."""
 
-    at: str
+class HistoryFields(BaseModel, Generic[At]):
+    """What a line of the audit trail says, as stored (`HistoryEntry`) and as the API lists it
+    (services.core.views.HistoryLine): when, what, from which status to which, and where."""
+
+    at: At
     action: str
     from_status: str | None = None
     to_status: str
     note: str | None = None
     agency: str | None = None
+
+
+class HistoryEntry(Part, HistoryFields[str]):
+    """One line of the append-only audit trail (HIST#): who did what, when, from which status to which.
+
+    `by` is the actor's stable identity (an official's `sub`, "citizen" or "system"), never a name the
+    actor can edit; `official` keeps the display name for the console."""
+
     by: str | None = None
     actor: str | None = None
     official: str | None = None
@@ -258,29 +267,35 @@ class Missing:
 
 
 @dataclass(frozen=True)
-class NotIn:
+class Membership:
+    """`field` against a set of `values`: `In` or `NotIn`."""
+
     field: str
     values: tuple[Any, ...]
 
 
+class NotIn(Membership):
+    """`field` holds none of `values`."""
+
+
+class In(Membership):
+    """`field` holds one of `values`."""
+
+
 @dataclass(frozen=True)
-class In:
+class Bound:
+    """`field` against a number: `Below` or `Above`."""
+
     field: str
-    values: tuple[Any, ...]
+    limit: int
 
 
-@dataclass(frozen=True)
-class Below:
+class Below(Bound):
     """`field` is under `limit`, or not there yet (a count that starts at nothing)."""
 
-    field: str
-    limit: int
 
-
-@dataclass(frozen=True)
-class Above:
-    field: str
-    limit: int
+class Above(Bound):
+    """`field` is over `limit`."""
 
 
 Condition = Equals | Missing | NotIn | In | Below | Above

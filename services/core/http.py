@@ -13,6 +13,8 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
+from fastapi.types import DecoratedCallable
 
 from services.core.api_docs import SWAGGER_UI_CDN, SWAGGER_UI_DIR, add_docs, document_problems
 from services.core.hardening import API_CSP, DEFAULT_BODY_LIMIT, Hardening
@@ -25,6 +27,7 @@ from services.core.http_problems import (
     validation_problem,
 )
 from services.core.observability import logger, metrics
+from services.core.settings import CoreSettings
 
 # what services and tests import from here, wherever it now lives
 __all__ = [
@@ -39,6 +42,8 @@ __all__ = [
     "field_errors",
     "lambda_handler",
     "problem_response",
+    "redirect_route",
+    "service_app",
     "validation_problem",
 ]
 
@@ -80,6 +85,42 @@ def create_app(
     app.add_middleware(Hardening, body_limits=body_limits)
     document_problems(app)
     return app
+
+
+def service_app(
+    settings: CoreSettings,
+    *,
+    prefix: str,
+    title: str,
+    description: str,
+    body_limits: dict[str, int] | None = None,
+) -> FastAPI:
+    """A service's app as its settings configure it: CORS for its portal, the Swagger UI page on the
+    local stage only."""
+    return create_app(
+        prefix=prefix,
+        title=title,
+        description=description,
+        portal_origin=settings.portal_url,
+        body_limits=body_limits,
+        docs=settings.is_local,
+    )
+
+
+def redirect_route(
+    app: FastAPI, path: str, *, summary: str, target: str, **options: Any
+) -> Callable[[DecoratedCallable], DecoratedCallable]:
+    """A GET answered with a 302; `target` says where the link leads (the OpenAPI's 302), `options`
+    are FastAPI's (more `responses` come after the 302)."""
+    responses = {302: {"description": target}, **options.pop("responses", {})}
+    return app.get(
+        path,
+        status_code=302,
+        response_class=RedirectResponse,
+        summary=summary,
+        responses=responses,
+        **options,
+    )
 
 
 def lambda_handler(app: FastAPI) -> Callable[[dict[str, Any], Any], dict[str, Any]]:

@@ -12,6 +12,8 @@ from typing import TypeVar
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from services.core.lookup import refuse_dev_key
+
 LOCAL_STAGE = "local"
 
 # Development credentials that ship with the repository. They are fine on a laptop and fatal anywhere
@@ -93,6 +95,19 @@ class OfficialsSettings(CoreSettings):
 
     def _secret_values(self) -> dict[str, str]:
         return {"OFFICIALS_JWKS": self.officials_jwks or ""}
+
+
+class LookupCheckSettings(CoreSettings):
+    """For the functions that print or compare the receipts' lookup check codes (services/core/lookup.py)."""
+
+    lookup_check_key: str = Field(
+        default=DEV_LOOKUP_CHECK_KEY, min_length=16, description="key of the receipts' lookup check codes"
+    )
+
+    @model_validator(mode="after")
+    def _refuse_dev_lookup_key(self) -> LookupCheckSettings:
+        refuse_dev_key(self.lookup_check_key, self.is_local)
+        return self
 
 
 def is_dev_secret(value: str) -> bool:

@@ -10,21 +10,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from services.core.dossier import DossierFile, DossierRecord, HistoryEntry
+from services.core.dossier import DossierFile, DossierRecord, HistoryEntry, HistoryFields
 from services.core.dossiers import PaymentStatus, label
 
 
-class HistoryLine(BaseModel):
+class HistoryLine(HistoryFields[datetime]):
     """A line of the audit trail as the citizen reads it (the API's `history[]`)."""
-
-    at: datetime
-    action: str
-    from_status: str | None = None
-    to_status: str
-    note: str | None = None
-    agency: str | None = None
 
 
 class OfficialHistoryLine(HistoryLine):
@@ -88,14 +81,7 @@ def history_line(h: HistoryEntry, official: bool = False) -> dict[str, Any]:
     """A line of the audit trail. The citizen sees what happened; an official also sees who acted:
     `by` (an official's `sub`, `citizen` or `system`) and `official`, the name shown (the token's,
     which its holder may edit), and the step's detail."""
-    line = {
-        "at": h.at,
-        "action": h.action,
-        "from_status": h.from_status,
-        "to_status": h.to_status,
-        "note": h.note,
-        "agency": h.agency,
-    }
+    line = h.model_dump(include=set(HistoryLine.model_fields))
     if not official:
         return line
     actor = h.actor

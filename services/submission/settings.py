@@ -1,25 +1,16 @@
-from pydantic import Field, model_validator
+from pydantic import Field
 
-from services.core.lookup import refuse_dev_key
-from services.core.settings import DEV_LOOKUP_CHECK_KEY, CoreSettings
+from services.core.settings import LookupCheckSettings
 
 MIB = 1024 * 1024
 # A presigned upload is used at once by the portal; a short life keeps a grant from being re-posted later.
 UPLOAD_GRANT_SECONDS = 300
 
 
-class SubmissionSettings(CoreSettings):
+class SubmissionSettings(LookupCheckSettings):
     uploads_bucket: str = Field(min_length=1)
     max_upload_bytes: int = Field(default=10 * MIB, ge=1024, le=100 * MIB)
     max_files_per_dossier: int = Field(default=30, ge=1, le=90)
     max_files_per_component: int = Field(default=5, ge=1, le=20)
     upload_link_seconds: int = Field(default=UPLOAD_GRANT_SECONDS, ge=60, le=900)
     draft_ttl_days: int = Field(default=30, ge=1, le=365)
-    lookup_check_key: str = Field(
-        default=DEV_LOOKUP_CHECK_KEY, min_length=16, description="key of the receipts' lookup check codes"
-    )
-
-    @model_validator(mode="after")
-    def _refuse_dev_lookup_key(self) -> "SubmissionSettings":
-        refuse_dev_key(self.lookup_check_key, self.is_local)
-        return self

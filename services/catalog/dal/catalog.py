@@ -12,6 +12,7 @@ from botocore.exceptions import ClientError
 
 from services.core import keys
 from services.core.dal import aws, ddb
+from services.core.dal.objects import download_link
 from services.core.procedures import Procedure, procedure_from_item, procedure_item
 
 SNAPSHOT_KEY = "catalog/snapshot.json.gz"
@@ -124,20 +125,8 @@ class CatalogStore:
         )
 
     def template_url(self, code: str, form_id: str, file_name: str, content_type: str, expires: int) -> str:
-        from urllib.parse import quote
-
-        return str(
-            aws.s3().generate_presigned_url(
-                "get_object",
-                ExpiresIn=expires,
-                Params={
-                    "Bucket": self.bucket,
-                    "Key": self.template_key(code, form_id, file_name),
-                    "ResponseContentType": content_type,
-                    "ResponseContentDisposition": f"attachment; filename*=UTF-8''{quote(file_name)}",
-                },
-            )
-        )
+        key = self.template_key(code, form_id, file_name)
+        return download_link(self.bucket, key, file_name, content_type, expires)
 
     def template_exists(self, code: str, form_id: str, file_name: str) -> bool:
         try:

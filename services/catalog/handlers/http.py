@@ -15,7 +15,7 @@ from services.core.auth import Official, Role
 from services.core.cursors import Cursors
 from services.core.errors import NotFound
 from services.core.form_schema import MAX_SCHEMA_BYTES
-from services.core.http import create_app, lambda_handler
+from services.core.http import lambda_handler, redirect_route, service_app
 from services.core.officials import RequireRoles
 from services.core.procedures import Procedure
 
@@ -36,13 +36,12 @@ cursors = Cursors(settings.cursor_key)
 # public, and the same for every citizen: CloudFront and browsers may keep them a little while
 SEARCH_CACHE = {"Cache-Control": "public, max-age=60"}
 DETAIL_CACHE = {"Cache-Control": "public, max-age=300"}
-app = create_app(
+app = service_app(
+    settings,
     prefix="/api/catalog",
     title="Danh mục thủ tục hành chính",
     description="Tra cứu thủ tục hành chính, tải mẫu đơn, nhập gói dữ liệu TTHC quốc gia.",
-    portal_origin=settings.portal_url,
     body_limits={"/api/catalog/import": IMPORT_BODY_LIMIT},
-    docs=settings.is_local,
 )
 
 CODE = Path(min_length=3, max_length=40, pattern=r"^[0-9A-Za-z.]+$", description="Mã thủ tục")
@@ -68,12 +67,11 @@ def get_procedure(code: Annotated[str, CODE]) -> JSONResponse:
     return JSONResponse(_procedure(code).model_dump(mode="json"), headers=DETAIL_CACHE)
 
 
-@app.get(
+@redirect_route(
+    app,
     "/api/catalog/procedures/{code}/forms/{form_id}",
-    status_code=302,
-    response_class=RedirectResponse,
     summary="Tải mẫu đơn, tờ khai",
-    responses={302: {"description": "Liên kết tải có thời hạn ngắn"}},
+    target="Liên kết tải có thời hạn ngắn",
 )
 def download_form(
     code: Annotated[str, CODE],

@@ -19,7 +19,7 @@ from services.core.dossier import (
     DossierChange,
     DossierRecord,
     Equals,
-    In,
+    Membership,
     Missing,
     NotIn,
     PartConflict,
@@ -163,18 +163,13 @@ def _expression(clauses: Sequence[str], conditions: Sequence[Condition]) -> tupl
             values[f"c{n}"] = condition.value
         elif isinstance(condition, Missing):
             parts.append(f"attribute_not_exists({name})")
-        elif isinstance(condition, NotIn):
+        elif isinstance(condition, Membership):
             options = []
             for m, option in enumerate(condition.values):
                 values[f"c{n}_{m}"] = option
                 options.append(f":c{n}_{m}")
-            parts.append(f"NOT {name} IN ({', '.join(options)})")
-        elif isinstance(condition, In):
-            options = []
-            for m, option in enumerate(condition.values):
-                values[f"c{n}_{m}"] = option
-                options.append(f":c{n}_{m}")
-            parts.append(f"{name} IN ({', '.join(options)})")
+            negation = "NOT " if isinstance(condition, NotIn) else ""
+            parts.append(f"{negation}{name} IN ({', '.join(options)})")
         elif isinstance(condition, Below):
             parts.append(f"(attribute_not_exists({name}) OR {name} < :c{n})")
             values[f"c{n}"] = condition.limit

@@ -71,8 +71,6 @@ class PaymentStore:
         events: Sequence[Event],
         removes: Sequence[str] = (),
     ) -> Settlement:
-        """One order's state change, conditional on its state, with the dossier's paid marker (at most
-        one PAID order per dossier) and the events, in one transaction."""
         items = [
             ddb.update_op(
                 self.table,

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 
 from services.core.auth import Official, Role
 from services.core.citizen_auth import CitizenToken
-from services.core.http import create_app, lambda_handler
+from services.core.http import lambda_handler, redirect_route, service_app
 from services.core.observability import logger
 from services.core.officials import RequireRoles
 from services.payment.logic.orders import RESULT_LINK_SECONDS
@@ -18,12 +18,11 @@ from services.payment.models.api import CreatePayment, IpnAnswer, Payment, Repor
 from services.payment.wiring import payments
 
 service = payments()
-app = create_app(
+app = service_app(
+    service.settings,
     prefix="/api/payment",
     title="Thanh toán trực tuyến và trả kết quả",
     description="Giao dịch phí, lệ phí qua cổng thanh toán (VNPay 2.1.0), IPN, đối soát, tải kết quả.",
-    portal_origin=service.settings.portal_url,
-    docs=service.settings.is_local,
 )
 
 DOSSIER = Path(min_length=1, max_length=64)
@@ -83,26 +82,24 @@ def ipn(request: Request) -> JSONResponse:
     return JSONResponse(body, headers={"Cache-Control": "no-store"})
 
 
-@app.get(
+@redirect_route(
+    app,
     "/api/payment/vnpay/return",
-    status_code=302,
-    response_class=RedirectResponse,
     summary="Trở về từ cổng thanh toán",
-    responses={302: {"description": "về trang hồ sơ trên cổng"}},
+    target="về trang hồ sơ trên cổng",
     openapi_extra=VNP_QUERY,
 )
 def return_url(request: Request) -> RedirectResponse:
     return RedirectResponse(service.callbacks.return_redirect(dict(request.query_params)), status_code=302)
 
 
-@app.get(
+@redirect_route(
+    app,
     "/api/payment/dossiers/{dossier_id}/result",
-    status_code=302,
-    response_class=RedirectResponse,
-    response_model=None,
     summary="Tải văn bản kết quả",
+    target="liên kết tải có thời hạn ngắn",
+    response_model=None,
     responses={
-        302: {"description": "liên kết tải có thời hạn ngắn"},
         200: {
             "description": "với `?format=json`: liên kết tải có thời hạn ngắn, để trang tự mở",
             "content": {"application/json": {"schema": ResultLink.model_json_schema()}},

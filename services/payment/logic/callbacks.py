@@ -8,6 +8,7 @@ second order paid for the same dossier is told apart by what refused the write.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from services.core import keys
@@ -66,14 +67,12 @@ def paid_twice_refund(order: Mapping[str, Any]) -> Event:
     )
 
 
+@dataclass
 class Callbacks:
-    def __init__(
-        self, orders: OrderStore, settings: PaymentSettings, terminal: Terminals, clock: Clock = now
-    ):
-        self.orders = orders
-        self.settings = settings
-        self.terminal = terminal
-        self.clock = clock
+    orders: OrderStore
+    settings: PaymentSettings
+    terminal: Terminals
+    clock: Clock = now
 
     def ipn(self, params: Mapping[str, str]) -> dict[str, str]:
         """Instant payment notification: answered in API.md's order; the gateway retries all but 00 and 02."""

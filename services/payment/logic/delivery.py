@@ -8,6 +8,7 @@ redelivered event sends nothing twice. Notices carry the dossier code and no per
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from services.core import keys
@@ -61,20 +62,13 @@ def notice(
     return subject, body, text
 
 
+@dataclass
 class Delivery:
-    def __init__(
-        self,
-        dossiers: DossierRepository,
-        notifier: Notifier,
-        carrier: PostalCarrier,
-        portal_url: str,
-        clock: Clock = now,
-    ):
-        self.dossiers = dossiers
-        self.notifier = notifier
-        self.carrier = carrier
-        self.portal_url = portal_url
-        self.clock = clock
+    dossiers: DossierRepository
+    notifier: Notifier
+    carrier: PostalCarrier
+    portal_url: str
+    clock: Clock = now
 
     def deliver(self, event: Event) -> dict[str, Any]:
         record = self.dossiers.load(event.dossier_id)  # with its results, delivery and notices

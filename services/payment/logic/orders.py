@@ -4,6 +4,7 @@ result document once it was returned online (served only if it is the version fr
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -56,22 +57,14 @@ def open_order(orders: list[dict[str, Any]], amount: int, moment: datetime) -> d
     )
 
 
+@dataclass
 class Orders:
-    def __init__(
-        self,
-        dossiers: DossierRepository,
-        orders: OrderStore,
-        results: ResultDocuments,
-        settings: PaymentSettings,
-        terminal: Terminals,
-        clock: Clock = now,
-    ):
-        self.dossiers = dossiers
-        self.orders = orders
-        self.results = results
-        self.settings = settings
-        self.terminal = terminal
-        self.clock = clock
+    dossiers: DossierRepository
+    orders: OrderStore
+    results: ResultDocuments
+    settings: PaymentSettings
+    terminal: Terminals
+    clock: Clock = now
 
     def _dossier(self, dossier_id: str, token: str, whole: bool = False) -> DossierRecord:
         record = self.dossiers.load(dossier_id, whole=whole) if len(dossier_id) <= 64 else None

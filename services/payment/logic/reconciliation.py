@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from services.core import keys
@@ -54,28 +55,17 @@ def mismatch(order: dict[str, Any], state: GatewayState) -> dict[str, Any]:
     }
 
 
+@dataclass
 class Reconciliation:
-    def __init__(
-        self,
-        orders: OrderStore,
-        reports: ReportStore,
-        alarms: AlarmIndex,
-        gateway: MerchantApi,
-        callbacks: Callbacks,
-        oversight: Oversight,
-        settings: PaymentSettings,
-        terminal: Terminals,
-        clock: Clock = now,
-    ):
-        self.orders = orders
-        self.reports = reports
-        self.alarms = alarms
-        self.gateway = gateway
-        self.callbacks = callbacks
-        self.oversight = oversight
-        self.settings = settings
-        self.terminal = terminal
-        self.clock = clock
+    orders: OrderStore
+    reports: ReportStore
+    alarms: AlarmIndex
+    gateway: MerchantApi
+    callbacks: Callbacks
+    oversight: Oversight
+    settings: PaymentSettings
+    terminal: Terminals
+    clock: Clock = now
 
     def _querydr(self, order: dict[str, Any]) -> dict[str, Any]:
         terminal = self.terminal()

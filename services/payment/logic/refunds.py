@@ -7,6 +7,7 @@ delivered again, and the gateway answers 95 for a refund it already made.
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from typing import Any
 
 from services.core.clock import iso, now
@@ -39,20 +40,13 @@ def refunded(order: dict[str, Any], requested: Event) -> Event:
     )
 
 
+@dataclass
 class Refunds:
-    def __init__(
-        self,
-        orders: OrderStore,
-        gateway: MerchantApi,
-        settings: PaymentSettings,
-        terminal: Terminals,
-        clock: Clock = now,
-    ):
-        self.orders = orders
-        self.gateway = gateway
-        self.settings = settings
-        self.terminal = terminal
-        self.clock = clock
+    orders: OrderStore
+    gateway: MerchantApi
+    settings: PaymentSettings
+    terminal: Terminals
+    clock: Clock = now
 
     def refund(self, event: Event) -> int:
         """Refunds the dossier's paid orders (only `txn_ref`'s if the event names one); how many."""

@@ -235,19 +235,8 @@ def querydr_request(
     ip_address: str,
     now: datetime,
 ) -> dict[str, str]:
-    body = {
-        "vnp_RequestId": request_id,
-        "vnp_Version": VERSION,
-        "vnp_Command": "querydr",
-        "vnp_TmnCode": terminal.tmn_code,
-        "vnp_TxnRef": txn_ref,
-        "vnp_OrderInfo": order_info,
-        "vnp_TransactionDate": transaction_date,
-        "vnp_CreateDate": timestamp(now),
-        "vnp_IpAddr": ip_address,
-    }
-    body["vnp_SecureHash"] = hmac_sha512(terminal.hash_secret, piped(body, QUERYDR_FIELDS))
-    return body
+    command = {"vnp_TxnRef": txn_ref, "vnp_OrderInfo": order_info, "vnp_TransactionDate": transaction_date}
+    return _merchant_request(terminal, "querydr", command, QUERYDR_FIELDS, request_id, ip_address, now)
 
 
 def refund_request(
@@ -264,11 +253,7 @@ def refund_request(
     created_by: str,
     partial: bool = False,
 ) -> dict[str, str]:
-    body = {
-        "vnp_RequestId": request_id,
-        "vnp_Version": VERSION,
-        "vnp_Command": "refund",
-        "vnp_TmnCode": terminal.tmn_code,
+    command = {
         "vnp_TransactionType": "03" if partial else "02",
         "vnp_TxnRef": txn_ref,
         "vnp_Amount": str(amount_vnd * 100),
@@ -276,10 +261,31 @@ def refund_request(
         "vnp_TransactionNo": transaction_no,
         "vnp_TransactionDate": transaction_date,
         "vnp_CreateBy": created_by,
+    }
+    return _merchant_request(terminal, "refund", command, REFUND_FIELDS, request_id, ip_address, now)
+
+
+def _merchant_request(
+    terminal: Terminal,
+    command: str,
+    fields: dict[str, str],
+    signed: tuple[str, ...],
+    request_id: str,
+    ip_address: str,
+    now: datetime,
+) -> dict[str, str]:
+    """A merchant API call's body: the header every command carries around the command's own fields,
+    signed over `signed` (each command pipes its fields in its own order)."""
+    body = {
+        "vnp_RequestId": request_id,
+        "vnp_Version": VERSION,
+        "vnp_Command": command,
+        "vnp_TmnCode": terminal.tmn_code,
+        **fields,
         "vnp_CreateDate": timestamp(now),
         "vnp_IpAddr": ip_address,
     }
-    body["vnp_SecureHash"] = hmac_sha512(terminal.hash_secret, piped(body, REFUND_FIELDS))
+    body["vnp_SecureHash"] = hmac_sha512(terminal.hash_secret, piped(body, signed))
     return body
 
 

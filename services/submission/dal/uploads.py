@@ -7,7 +7,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from services.core.dal import aws
-from services.core.dal.objects import MISSING, NO_VERSION
+from services.core.dal.objects import MISSING, NO_VERSION, get_object
 from services.submission.logic.ports import StoredObject
 
 
@@ -39,15 +39,9 @@ class UploadsBucket:
         self, key: str, version_id: str | None = None, chunk_size: int = 256 * 1024
     ) -> StoredObject | None:
         """One version of a document (the current one without `version_id`); None if it is not there."""
-        kwargs: dict[str, Any] = {"Bucket": self.bucket, "Key": key}
-        if version_id not in NO_VERSION:
-            kwargs["VersionId"] = version_id
-        try:
-            answer = aws.s3().get_object(**kwargs)
-        except ClientError as err:
-            if err.response.get("Error", {}).get("Code") in MISSING:
-                return None
-            raise
+        answer = get_object(self.bucket, key, version_id)
+        if answer is None:
+            return None
         return StoredObject(
             answer["Body"].iter_chunks(chunk_size),
             str(answer.get("ETag", "")).strip('"'),

@@ -8,7 +8,7 @@ from fastapi import Path, Response
 from fastapi.responses import HTMLResponse
 
 from services.core.citizen_auth import CitizenToken
-from services.core.http import create_app, lambda_handler
+from services.core.http import lambda_handler, service_app
 from services.submission.models.api import (
     Accepted,
     CreateDossier,
@@ -25,12 +25,11 @@ from services.submission.wiring import submission
 
 service = submission()
 settings = service.settings
-app = create_app(
+app = service_app(
+    settings,
     prefix="/api/submission",
     title="Nộp hồ sơ trực tuyến",
     description="Hồ sơ nháp, tải giấy tờ lên kho lưu trữ, nộp hồ sơ, giấy tiếp nhận, bổ sung, rút hồ sơ.",
-    portal_origin=settings.portal_url,
-    docs=settings.is_local,
 )
 
 DOSSIER = Path(min_length=1, max_length=64, description="Mã định danh hồ sơ")

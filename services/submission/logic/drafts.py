@@ -20,6 +20,7 @@ from services.core.dossier import (
     Content,
     DossierChange,
     DossierRecord,
+    HistoryEntry,
     PartWrite,
     StaleDossier,
 )
@@ -39,6 +40,22 @@ DELIVERY_NAMES = {"online": "trực tuyến", "postal": "qua bưu chính", "in_p
 def epoch(moment: datetime) -> int:
     """A time as the table's TTL keeps it."""
     return int(moment.timestamp())
+
+
+def leaving_draft(
+    at: str, action: str, to_status: Status, note: str | None = None, agency: str | None = None
+) -> HistoryEntry:
+    """The history line of the citizen's own step out of a draft (submitting it, withdrawing it)."""
+    return HistoryEntry(
+        at=at,
+        action=action,
+        from_status=Status.DRAFT.value,
+        to_status=to_status.value,
+        by="citizen",
+        actor="citizen",
+        note=note,
+        agency=agency,
+    )
 
 
 def check_delivery(method: str, allowed: list[str]) -> None:

@@ -15,7 +15,6 @@ from services.core.dossier import (
     DossierFile,
     DossierRecord,
     Equals,
-    HistoryEntry,
     Missing,
     NotIn,
     PartConflict,
@@ -27,6 +26,7 @@ from services.core.errors import Conflict, ValidationFailed
 from services.core.events import Event, EventType
 from services.core.repository import DossierRepository
 from services.submission.logic.access import authorized
+from services.submission.logic.drafts import leaving_draft
 from services.submission.logic.ports import Clock
 from services.submission.models.api import Accepted, SupplementRequest, WithdrawRequest
 
@@ -124,15 +124,7 @@ def withdraw(
 
 def draft_withdrawal(record: DossierRecord, reason: str, at: str) -> DossierChange:
     """A draft is withdrawn at once: nobody else has it yet."""
-    line = HistoryEntry(
-        at=at,
-        action="withdraw",
-        from_status=Status.DRAFT.value,
-        to_status=Status.WITHDRAWN.value,
-        by="citizen",
-        actor="citizen",
-        note=reason,
-    )
+    line = leaving_draft(at, "withdraw", Status.WITHDRAWN, note=reason)
     return DossierChange(
         record.id,
         set={

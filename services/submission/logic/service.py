@@ -7,6 +7,7 @@ view, receipt, verify).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from services.core.calendar import WorkingCalendar
 from services.core.clock import now
@@ -28,26 +29,16 @@ from services.submission.models.api import (
 from services.submission.settings import SubmissionSettings
 
 
+@dataclass
 class Submission:
-    def __init__(
-        self,
-        dossiers: DossierRepository,
-        procedures: Procedures,
-        sequences: Sequences,
-        objects: Objects,
-        verdicts: FileVerdicts,
-        settings: SubmissionSettings,
-        calendar: Callable[[], WorkingCalendar],
-        clock: Clock = now,
-    ):
-        self.dossiers = dossiers
-        self.procedures = procedures
-        self.sequences = sequences
-        self.objects = objects
-        self.verdicts = verdicts
-        self.settings = settings
-        self.calendar = calendar
-        self.clock = clock
+    dossiers: DossierRepository
+    procedures: Procedures
+    sequences: Sequences
+    objects: Objects
+    verdicts: FileVerdicts
+    settings: SubmissionSettings
+    calendar: Callable[[], WorkingCalendar]
+    clock: Clock = now
 
     def create_draft(self, body: CreateDossier) -> DraftCreated:
         ttl = self.settings.draft_ttl_days

@@ -16,7 +16,6 @@ from services.core.clock import iso, parse
 from services.core.dossier import (
     DossierChange,
     DossierRecord,
-    HistoryEntry,
     PartConflict,
     PartWrite,
     StaleDossier,
@@ -27,7 +26,7 @@ from services.core.events import Event, EventType
 from services.core.procedures import FeeTiming
 from services.core.repository import DossierRepository
 from services.submission.logic.access import authorized
-from services.submission.logic.drafts import epoch
+from services.submission.logic.drafts import epoch, leaving_draft
 from services.submission.logic.ports import Clock, Sequences
 from services.submission.models.api import Submitted
 
@@ -149,15 +148,7 @@ def submit_change(record: DossierRecord, fields: dict[str, Any], moment: datetim
     ]
     if record.content is not None:
         kept.append(PartWrite(sk=keys.CONTENT, set={}, remove=["expires_at"]))
-    line = HistoryEntry(
-        at=fields["received_at"],
-        action="submit",
-        from_status=Status.DRAFT.value,
-        to_status=Status.SUBMITTED.value,
-        by="citizen",
-        actor="citizen",
-        agency=agency,
-    )
+    line = leaving_draft(fields["received_at"], "submit", Status.SUBMITTED, agency=agency)
     claim = PartWrite(
         key=keys.code_lookup(fields["code"]),
         item={"dossier_id": record.id, "agency": agency},

@@ -5,26 +5,27 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from services.core import keys
 from services.core.dal import aws, ddb
-from services.core.dal.objects import MISSING, NO_VERSION, version_etag
+from services.core.dal.objects import NO_VERSION, download_link, get_object, version_etag
 from services.core.dal.procedures import get_procedure
 from services.core.procedures import Procedure
-from services.tracking.logic.ports import StoredResult
+from services.tracking.logic.ports import Page, StoredResult
 
 
+@dataclass
 class TrackingStore:
     """Every port of logic/ports.py but the alarm index and the calendar; dossiers themselves are read
     and written through the dossier repository (services.core.dal.dossiers)."""
 
-    def __init__(self, table: str, uploads_bucket: str, results_bucket: str):
-        self.table = table
-        self.uploads_bucket = uploads_bucket
-        self.results_bucket = results_bucket
+    table: str
+    uploads_bucket: str
+    results_bucket: str
 
     # -- inbox -------------------------------------------------------------------------------------
 
@@ -38,8 +39,7 @@ class TrackingStore:
         before: str | None = None,
         filters: Sequence[str] = (),
         values: dict[str, Any] | None = None,
-    ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
-        """One Query: a page of an inbox, most urgent first."""
+    ) -> Page:
         condition = f"{index}PK = :pk" + (f" AND {index}SK < :before" if before else "")
         attribute_values = {":pk": {"S": partition}, **ddb.values(**(values or {}))}
         if before:
@@ -137,7 +137,7 @@ class TrackingStore:
 
     def index_page(
         self, index: str, partition: str, limit: int, start: dict[str, Any] | None, newest_first: bool = True
-    ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    ) -> Page:
         kwargs: dict[str, Any] = {
             "TableName": self.table,
             "IndexName": index,
@@ -170,37 +170,17 @@ class TrackingStore:
 
     # -- documents ---------------------------------------------------------------------------------
 
+    # officials read the documents in the console's viewer: shown inline, not downloaded
+
     def document_link(
         self, key: str, file_name: str, content_type: str, seconds: int, version_id: str | None = None
     ) -> str:
-        return self._download_link(self.uploads_bucket, key, file_name, content_type, seconds, version_id)
+        return download_link(self.uploads_bucket, key, file_name, content_type, seconds, version_id, "inline")
 
     def result_link(
         self, key: str, file_name: str, content_type: str, seconds: int, version_id: str | None = None
     ) -> str:
-        return self._download_link(self.results_bucket, key, file_name, content_type, seconds, version_id)
-
-    def _download_link(
-        self,
-        bucket: str,
-        key: str,
-        file_name: str,
-        content_type: str,
-        seconds: int,
-        version_id: str | None = None,
-    ) -> str:
-        """A short-lived GET link; with `version_id`, to that version only (a later write never shows)."""
-        from urllib.parse import quote
-
-        params: dict[str, Any] = {
-            "Bucket": bucket,
-            "Key": key,
-            "ResponseContentType": content_type,
-            "ResponseContentDisposition": f"inline; filename*=UTF-8''{quote(file_name)}",
-        }
-        if version_id not in NO_VERSION:
-            params["VersionId"] = version_id
-        return str(aws.s3().generate_presigned_url("get_object", ExpiresIn=seconds, Params=params))
+        return download_link(self.results_bucket, key, file_name, content_type, seconds, version_id, "inline")
 
     def result_upload(self, key: str, content_type: str, size: int, seconds: int) -> dict[str, Any]:
         return dict(
@@ -222,12 +202,9 @@ class TrackingStore:
 
     def result_object(self, key: str, chunk_size: int = 256 * 1024) -> StoredResult | None:
         """The current version of a result document, or None if there is none."""
-        try:
-            answer = aws.s3().get_object(Bucket=self.results_bucket, Key=key)
-        except ClientError as err:
-            if err.response.get("Error", {}).get("Code") in MISSING:
-                return None
-            raise
+        answer = get_object(self.results_bucket, key)
+        if answer is None:
+            return None
         version = answer.get("VersionId")
         return StoredResult(
             answer["Body"].iter_chunks(chunk_size),

@@ -9,7 +9,7 @@ from fastapi import Depends, Header, Path, Query
 from services.core.auth import Official, Role
 from services.core.citizen_auth import CitizenToken
 from services.core.dossiers import Status
-from services.core.http import create_app, lambda_handler
+from services.core.http import lambda_handler, service_app
 from services.core.officials import RequireRoles
 from services.tracking.models.api import (
     ActionRequest,
@@ -32,13 +32,11 @@ from services.tracking.models.api import (
 from services.tracking.wiring import tracking
 
 service = tracking()
-settings = service.settings
-app = create_app(
+app = service_app(
+    service.settings,
     prefix="/api/tracking",
     title="Theo dõi, xử lý hồ sơ (một cửa điện tử)",
     description="Hộp hồ sơ của cơ quan, xử lý, liên thông, thống kê, tra cứu, phản ánh kiến nghị.",
-    portal_origin=settings.portal_url,
-    docs=settings.is_local,
 )
 
 CODE = Path(min_length=5, max_length=60, pattern=r"^[0-9A-Za-z.\-]+$", description="Mã hồ sơ")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from services.core import keys
@@ -32,24 +32,15 @@ RESULT_GRANT_SECONDS = 300
 EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
 
 
+@dataclass
 class Actions:
-    def __init__(
-        self,
-        dossiers: DossierRepository,
-        results: ResultObjects,
-        links: Links,
-        agencies: Agencies,
-        writer: StepWriter,
-        calendar: Callable[[], WorkingCalendar],
-        clock: Clock = now,
-    ):
-        self.dossiers = dossiers
-        self.results = results
-        self.links = links
-        self.agencies = agencies
-        self.writer = writer
-        self.calendar = calendar
-        self.clock = clock
+    dossiers: DossierRepository
+    results: ResultObjects
+    links: Links
+    agencies: Agencies
+    writer: StepWriter
+    calendar: Callable[[], WorkingCalendar]
+    clock: Clock = now
 
     def act(self, official: Official, code: str, body: ActionRequest) -> dict[str, Any]:
         workflow.authorize(body.action, official)

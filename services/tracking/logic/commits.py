@@ -33,10 +33,10 @@ class Actor:
     name: str | None = None
 
 
+@dataclass
 class StepWriter:
-    def __init__(self, dossiers: DossierRepository, agencies: Agencies):
-        self.dossiers = dossiers
-        self.agencies = agencies
+    dossiers: DossierRepository
+    agencies: Agencies
 
     def write(
         self,

@@ -3,6 +3,8 @@ never by scanning."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from services.core import keys
 from services.core.clock import now
 from services.core.errors import VersionConflict
@@ -13,14 +15,12 @@ from services.tracking.logic.commits import Actor, StepWriter
 from services.tracking.logic.ports import AlarmIndex, Clock
 
 
+@dataclass
 class Deadlines:
-    def __init__(
-        self, dossiers: DossierRepository, alarms: AlarmIndex, writer: StepWriter, clock: Clock = now
-    ):
-        self.dossiers = dossiers
-        self.alarms = alarms
-        self.writer = writer
-        self.clock = clock
+    dossiers: DossierRepository
+    alarms: AlarmIndex
+    writer: StepWriter
+    clock: Clock = now
 
     def sweep(self, lookback_days: int = 7) -> dict[str, int]:
         """How many dossiers were flagged due soon and overdue."""

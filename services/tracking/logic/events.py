@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import suppress
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -32,22 +33,14 @@ ATTEMPTS = 5
 Decide = Callable[[dict[str, Any], datetime], Step | None]
 
 
+@dataclass
 class Events:
-    def __init__(
-        self,
-        dossiers: DossierRepository,
-        counters: Counters,
-        agencies: Agencies,
-        writer: StepWriter,
-        calendar: Callable[[], WorkingCalendar],
-        clock: Clock = now,
-    ):
-        self.dossiers = dossiers
-        self.counters = counters
-        self.agencies = agencies
-        self.writer = writer
-        self.calendar = calendar
-        self.clock = clock
+    dossiers: DossierRepository
+    counters: Counters
+    agencies: Agencies
+    writer: StepWriter
+    calendar: Callable[[], WorkingCalendar]
+    clock: Clock = now
 
     def on_dossier_event(self, event: Event) -> None:
         """Everything on the dossier-events queue: submissions, citizens' requests, counters."""

@@ -4,6 +4,7 @@ versions, and listed publicly once answered."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from services.core import keys
@@ -34,20 +35,13 @@ VIEW_FIELDS = (
 )
 
 
+@dataclass
 class Feedback:
-    def __init__(
-        self,
-        dossiers: DossierRepository,
-        store: FeedbackStore,
-        agencies: Agencies,
-        cursors: Cursors,
-        clock: Clock = now,
-    ):
-        self.dossiers = dossiers
-        self.store = store
-        self.agencies = agencies
-        self.cursors = cursors
-        self.clock = clock
+    dossiers: DossierRepository
+    store: FeedbackStore
+    agencies: Agencies
+    cursors: Cursors
+    clock: Clock = now
 
     def create(self, body: FeedbackRequest) -> dict[str, str]:
         agency = self._routed_to(body)

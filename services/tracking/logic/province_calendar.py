@@ -3,6 +3,7 @@ the leaders of the agency overseeing the province declare them."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from services.core.auth import Official, require_oversight
@@ -10,11 +11,11 @@ from services.core.errors import ValidationFailed
 from services.tracking.logic.ports import CalendarStore, Structure
 
 
+@dataclass
 class ProvinceCalendar:
-    def __init__(self, store: CalendarStore, current_structure: Structure):
-        self.store = store
-        # read afresh, not from the container's cache: who may declare the days is checked as it stands
-        self.current_structure = current_structure
+    store: CalendarStore
+    # read afresh, not from the container's cache: who may declare the days is checked as it stands
+    current_structure: Structure
 
     def days(self) -> dict[str, list[str]]:
         return self.store.days()

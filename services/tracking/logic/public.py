@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+from dataclasses import dataclass
 from typing import Any
 
 from services.core import keys
@@ -18,11 +19,11 @@ from services.tracking.logic.ports import Clock
 from services.tracking.models.api import RatingRequest
 
 
+@dataclass
 class Public:
-    def __init__(self, dossiers: DossierRepository, check_key: str, clock: Clock = now):
-        self.dossiers = dossiers
-        self.check_key = check_key
-        self.clock = clock
+    dossiers: DossierRepository
+    check_key: str
+    clock: Clock = now
 
     def lookup(self, code: str, check: str | None = None, token: str | None = None) -> dict[str, Any]:
         """Anyone learns whether a dossier exists and its status; its record (procedure, agency, dates,

@@ -3,6 +3,7 @@ dossier in detail."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -40,22 +41,14 @@ class Filters:
             self.values["procedure"] = procedure
 
 
+@dataclass
 class Queries:
-    def __init__(
-        self,
-        dossiers: DossierRepository,
-        pages: InboxPages,
-        links: Links,
-        agencies: Agencies,
-        cursors: Cursors,
-        clock: Clock = now,
-    ):
-        self.dossiers = dossiers
-        self.pages = pages
-        self.links = links
-        self.agencies = agencies
-        self.cursors = cursors
-        self.clock = clock
+    dossiers: DossierRepository
+    pages: InboxPages
+    links: Links
+    agencies: Agencies
+    cursors: Cursors
+    clock: Clock = now
 
     def inbox(
         self,

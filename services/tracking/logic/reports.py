@@ -3,6 +3,7 @@ province's overseeing agency sees every agency)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -17,10 +18,10 @@ from services.tracking.logic.ports import Counters
 MAX_STATS_MONTHS = 36
 
 
+@dataclass
 class Reports:
-    def __init__(self, counters: Counters, agencies: Agencies):
-        self.counters = counters
-        self.agencies = agencies
+    counters: Counters
+    agencies: Agencies
 
     def stats(self, official: Official, start: str, end: str) -> dict[str, Any]:
         official.require(Role.LEADER)

@@ -226,16 +226,19 @@ def _stop(d: dict[str, Any], r: Request, step: Step, now: datetime, calendar: Wo
     refund_if_paid(d, step, "stopped")
 
 
+def _require_paid(d: dict[str, Any], detail: str) -> None:
+    """A fee asked for during processing is paid before the dossier is completed or its result returned."""
+    if d.get("payment_status") == PaymentStatus.PENDING:
+        raise IllegalTransition(detail, current_status=d["status"])
+
+
 def _complete(d: dict[str, Any], r: Request, step: Step, now: datetime, calendar: WorkingCalendar) -> None:
     if r.outcome not in ("approved", "denied"):
         raise ValidationFailed(
             "Cần ghi kết quả giải quyết: approved (chấp thuận) hoặc denied (từ chối).",
             errors=[{"field": "outcome", "message": "Chọn approved hoặc denied."}],
         )
-    if d.get("payment_status") == PaymentStatus.PENDING:
-        raise IllegalTransition(
-            "Công dân chưa thực hiện xong nghĩa vụ tài chính.", current_status=d["status"]
-        )
+    _require_paid(d, "Công dân chưa thực hiện xong nghĩa vụ tài chính.")
     on_time = not d.get("due_at") or now <= parse(d["due_at"])
     step.changes.update({"outcome": r.outcome, "processed_at": iso(now), "processed_on_time": on_time})
 
@@ -248,10 +251,7 @@ def _return_result(
             "Cần tải lên và chọn văn bản kết quả trước khi trả.",
             errors=[{"field": "result", "message": "Chọn tệp kết quả đã tải lên."}],
         )
-    if d.get("payment_status") == PaymentStatus.PENDING:
-        raise IllegalTransition(
-            "Công dân chưa nộp phí, lệ phí; chưa thể trả kết quả.", current_status=d["status"]
-        )
+    _require_paid(d, "Công dân chưa nộp phí, lệ phí; chưa thể trả kết quả.")
     step.changes.update({"result_file_id": r.result, "returned_at": iso(now)})
     delivery = d.get("delivery") or {}
     step.events.append(
