@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.browser.audit import Audit, write_report
 from tests.conftest import ARTIFACTS
 
 CHROMIUM = "/usr/bin/chromium"
@@ -44,6 +45,21 @@ def browser(stack: Any) -> Iterator[Any]:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(scope="package", autouse=True)
+def audit_report() -> Iterator[None]:
+    """test-artifacts/accessibility-audit.json: every page state the browser tests audited."""
+    yield
+    write_report()
+
+
+@pytest.fixture
+def audit() -> Iterator[Audit]:
+    """The accessibility audit a journey runs at each step; every state it found wrong fails the test."""
+    found = Audit()
+    yield found
+    found.assert_clean()
 
 
 @pytest.fixture

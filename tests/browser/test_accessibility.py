@@ -1,9 +1,11 @@
-"""axe-core on every page of the portal and the console, in the states people meet them in (errors
-shown, dialogs open, documents uploaded): no violation of impact "serious" or "critical"."""
+"""The portal and the console in the states people meet them in (errors shown, dialogs open,
+documents uploaded, a supplement asked for, a result returned), and the identity provider's pages:
+the audit of tests/browser/audit.py (axe-core, no violation of impact "serious" or "critical";
+nothing wider than the screen) at 1280 px and again at 360 px. Every page as it first opens, in both
+languages, is test_every_page.py's."""
 
 from __future__ import annotations
 
-import json
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
@@ -14,47 +16,15 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from infra.tokens import mint
+from tests.browser.audit import Audit
 from tests.browser.citizen import fill_applicant, fill_online_form
 from tests.browser.officials import PROVIDER_PAGE, keep_dossier, submitted_dossier
-from tests.conftest import ROOT
 from tests.factories import pdf_bytes
 from tests.http.journeys import act, official, procedure
 
 pytestmark = pytest.mark.browser
 
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 MARRIAGE = "Đăng ký kết hôn"
-
-
-def serious_violations(page: Page) -> list[dict[str, Any]]:
-    if not page.evaluate("typeof window.axe !== 'undefined'"):
-        # evaluated by the test driver, so the page keeps its content security policy (no inline script)
-        page.evaluate(AXE.read_text() + "\n;undefined")
-    results = page.evaluate("axe.run(document, { resultTypes: ['violations'] })")
-    return [
-        {
-            "id": v["id"],
-            "impact": v["impact"],
-            "help": v["help"],
-            "nodes": [n["target"] for n in v["nodes"][:5]],
-        }
-        for v in results["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-
-
-class Audit:
-    """Runs axe on each page state and reports them all at the end, not only the first failure."""
-
-    def __init__(self) -> None:
-        self.results: dict[str, list[dict[str, Any]]] = {}
-
-    def check(self, page: Page, name: str) -> None:
-        self.results[name] = serious_violations(page)
-
-    def assert_clean(self) -> None:
-        failing = {name: found for name, found in self.results.items() if found}
-        assert not failing, json.dumps(failing, ensure_ascii=False, indent=1)
 
 
 def returned_dossier(api: httpx.Client, proc: dict[str, Any]) -> dict[str, Any]:

@@ -7,6 +7,7 @@ import { has, t } from "../lib/i18n.js";
 import { dateTime, money, fileSize } from "../lib/format.js";
 import { fileState, statusBadge } from "../lib/status.js";
 import { historyTimeline } from "../lib/history.js";
+import { dataTable } from "../lib/table.js";
 import { initConsole } from "./session.js";
 import { runAction, ORDER } from "./actions.js";
 
@@ -48,29 +49,20 @@ function formCard(formData) {
 }
 
 function filesTable(files, captionKey) {
-  return h(
-    "div",
-    { class: "table-wrap" },
-    h(
-      "table",
-      {},
-      h("caption", { class: "visually-hidden", i18n: captionKey }),
-      h("thead", {}, h("tr", {}, ["official.component", "official.file", "official.fileStatus"].map((key) => h("th", { scope: "col", i18n: key })))),
+  return dataTable({
+    caption: captionKey,
+    hideCaption: true,
+    columns: ["official.component", "official.file", "official.fileStatus"].map((key) => ({ key })),
+    rows: files.map((f) =>
       h(
-        "tbody",
+        "tr",
         {},
-        files.map((f) =>
-          h(
-            "tr",
-            {},
-            h("td", {}, f.name || f.component_id || "—", f.supplement ? h("div", {}, h("span", { class: "badge muted", i18n: "mine.supplementFile" })) : null),
-            h("td", {}, f.url ? h("a", { href: f.url, target: "_blank", rel: "noopener", text: f.file_name }) : f.file_name, h("span", { class: "hint", text: ` (${fileSize(f.size)})` })),
-            h("td", fileState(f)),
-          ),
-        ),
+        h("td", {}, f.name || f.component_id || "—", f.supplement ? h("div", {}, h("span", { class: "badge muted", i18n: "mine.supplementFile" })) : null),
+        h("td", {}, f.url ? h("a", { href: f.url, target: "_blank", rel: "noopener", text: f.file_name }) : f.file_name, h("span", { class: "hint", text: ` (${fileSize(f.size)})` })),
+        h("td", fileState(f)),
       ),
     ),
-  );
+  });
 }
 
 function actionsCard(dossier) {

@@ -1,6 +1,6 @@
 // Answering feedback and petitions waiting for this agency.
 import { problemMessage } from "../lib/api.js";
-import { $, h } from "../lib/dom.js";
+import { $, h, isBusy, setBusy } from "../lib/dom.js";
 import { announce, focusOn } from "../lib/layout.js";
 import { FieldSet, renderSummary } from "../lib/fields.js";
 import { dateTime } from "../lib/format.js";
@@ -28,11 +28,12 @@ function item(f) {
   );
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
+    const button = form.querySelector("button[type=submit]");
+    if (isBusy(button)) return;
     const problems = fields.validate();
     renderSummary(summary, problems, [fields]);
     if (problems.length) return;
-    const button = form.querySelector("button[type=submit]");
-    button.disabled = true;
+    setBusy(button, true);
     try {
       await session.call(`/api/tracking/feedback/${encodeURIComponent(f.id)}/answer`, { method: "POST", body: { answer: fields.value("answer"), public: fields.value("public") } });
       const done = h("p", { class: "notice ok", tabindex: "-1", i18n: "answer.done", args: { title: f.title } });
@@ -40,7 +41,7 @@ function item(f) {
       focusOn(done);
       announce("answer.done", { title: f.title });
     } catch (error) {
-      button.disabled = false;
+      setBusy(button, false);
       const [key, args] = problemMessage(error);
       renderSummary(summary, [{ name: null, message: [key, args] }], []);
     }

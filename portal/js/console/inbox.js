@@ -5,6 +5,7 @@ import { $, h, params } from "../lib/dom.js";
 import { localize } from "../lib/i18n.js";
 import { dateTime } from "../lib/format.js";
 import { statusBadge, STATUSES } from "../lib/status.js";
+import { keyboardScrollable } from "../lib/table.js";
 import { initConsole, agencyName } from "./session.js";
 
 const session = initConsole();
@@ -79,6 +80,7 @@ function restart() {
 }
 
 if (session) {
+  keyboardScrollable($("#inbox-table"), "inbox-caption");
   const select = form.elements.status;
   for (const status of STATUSES.filter((s) => s !== "DRAFT")) select.append(h("option", { value: status, i18n: `status.${status}` }));
   const start = params();

@@ -7,6 +7,7 @@ import { number, percent } from "../lib/format.js";
 import { announce } from "../lib/layout.js";
 import { initConsole } from "./session.js";
 import { barChart, legend } from "./charts.js";
+import { dataTable } from "../lib/table.js";
 
 const session = initConsole();
 const form = $("#stats-form");
@@ -43,22 +44,12 @@ function groupBy(key) {
   return groups;
 }
 
-function dataTable(captionKey, firstKey, groups) {
-  return h(
-    "div",
-    { class: "table-wrap", role: "region", "aria-labelledby": `${captionKey}-caption`, tabindex: "0" },
-    h(
-      "table",
-      {},
-      h("caption", { id: `${captionKey}-caption`, i18n: captionKey }),
-      h("thead", {}, h("tr", {}, h("th", { scope: "col", i18n: firstKey }), COLUMNS.map((c) => h("th", { scope: "col", class: "num", i18n: `stats.col.${c}` })), h("th", { scope: "col", class: "num", i18n: "stats.col.rate" }))),
-      h(
-        "tbody",
-        {},
-        groups.map(([label, total]) => h("tr", {}, h("th", { scope: "row", text: label }), COLUMNS.map((c) => h("td", { class: "num", text: number(total[c]) })), h("td", { class: "num", text: percent(total.on_time_rate) }))),
-      ),
-    ),
-  );
+function figuresTable(captionKey, firstKey, groups) {
+  return dataTable({
+    caption: captionKey,
+    columns: [{ key: firstKey }, ...COLUMNS.map((c) => ({ key: `stats.col.${c}`, className: "num" })), { key: "stats.col.rate", className: "num" }],
+    rows: groups.map(([label, total]) => h("tr", {}, h("th", { scope: "row", class: firstKey === "stats.agency" ? "name" : null, text: label }), COLUMNS.map((c) => h("td", { class: "num", text: number(total[c]) })), h("td", { class: "num", text: percent(total.on_time_rate) }))),
+  });
 }
 
 function chartSeries() {
@@ -101,7 +92,7 @@ function render() {
       h("h2", { id: "by-month", i18n: "stats.byMonth" }),
       legend(series),
       h("figure", { class: "chart", id: "chart-month", tabindex: "0", "aria-labelledby": "by-month" }, barChart({ title: t("stats.byMonth"), description: describe(months), categories: months.map(([m]) => m), series: series.map((s) => ({ ...s, values: months.map(([, total]) => total[s.key]) })) })),
-      dataTable("stats.tableMonth", "stats.month", months),
+      figuresTable("stats.tableMonth", "stats.month", months),
     ),
     h(
       "section",
@@ -110,7 +101,7 @@ function render() {
       agencies.length > top.length ? h("p", { class: "hint", i18n: "stats.topAgencies", args: { n: top.length } }) : null,
       legend(series),
       h("figure", { class: "chart", id: "chart-agency", tabindex: "0", "aria-labelledby": "by-agency" }, barChart({ title: t("stats.byAgency"), description: describe(top), categories: top.map(([a]) => a), series: series.map((s) => ({ ...s, values: top.map(([, total]) => total[s.key]) })), horizontal: true })),
-      dataTable("stats.tableAgency", "stats.agency", agencies),
+      figuresTable("stats.tableAgency", "stats.agency", agencies),
     ),
   );
 }

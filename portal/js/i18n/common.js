@@ -144,7 +144,7 @@ export const common = {
   "upload.tooLarge": ["Tệp {name} lớn hơn {mb} MB.", "{name} is larger than {mb} MB."],
   "upload.empty": ["Tệp {name} rỗng.", "{name} is empty."],
   "upload.retry": ["Thử lại", "Retry"],
-  "upload.retryNamed": ["Tải lại tệp {name}", "Retry uploading {name}"],
+  "upload.retryNamed": ["Thử lại tải lên tệp {name}", "Retry uploading {name}"],
   "upload.remove": ["Xóa", "Delete"],
   "upload.removeNamed": ["Xóa tệp {name}", "Delete {name}"],
   "upload.submittedBefore": ["Đã nộp trước đó", "Submitted earlier"],

@@ -1,6 +1,6 @@
 // Modal dialogs on the native <dialog>: focus moves in, stays in (showModal makes the page inert),
 // Escape or "Hủy" closes, and focus returns to the control that opened it.
-import { h } from "./dom.js";
+import { h, isBusy, setBusy } from "./dom.js";
 import { problemMessage } from "./api.js";
 
 let count = 0;
@@ -29,8 +29,9 @@ export function openDialog({ title, args, body = [], confirm = "common.confirm",
     cancelButton.addEventListener("click", () => dialog.close());
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
+      if (isBusy(confirmButton)) return;
       problems.replaceChildren();
-      confirmButton.disabled = true;
+      setBusy(confirmButton, true);
       form.setAttribute("aria-busy", "true");
       try {
         const outcome = onConfirm ? await onConfirm({ form, fail }) : true;
@@ -43,13 +44,17 @@ export function openDialog({ title, args, body = [], confirm = "common.confirm",
         fail(key, errorArgs);
         if (typeof onConfirm?.onError === "function") onConfirm.onError(error);
       } finally {
-        confirmButton.disabled = false;
+        setBusy(confirmButton, false);
         form.removeAttribute("aria-busy");
       }
     });
     dialog.addEventListener("close", () => {
+      // Chromium puts the focus back on the opener itself when the dialog closes, and a quick reader
+      // may already have moved on (Escape, then Shift+Tab): the focus is brought back only from the
+      // dialog (or from nowhere), never taken from where the reader has put it since
+      const lost = dialog.contains(document.activeElement) || document.activeElement === document.body;
       dialog.remove();
-      if (opener && document.contains(opener)) opener.focus();
+      if (lost && opener && document.contains(opener)) opener.focus();
       resolve(result);
     });
     dialog.showModal();

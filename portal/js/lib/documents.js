@@ -1,7 +1,7 @@
 // The dossier's documents, one row per component: pick files, watch each one upload (progress bar),
 // get checked by the verifier, and end accepted or rejected with the reason; retry, check again, delete.
 import { api, problemMessage } from "./api.js";
-import { h } from "./dom.js";
+import { h, isBusy, setBusy } from "./dom.js";
 import { localize } from "./i18n.js";
 import { announce } from "./layout.js";
 import { fileSize } from "./format.js";
@@ -137,13 +137,14 @@ export class DocumentsPanel {
   }
 
   async remove(item, button) {
-    button.disabled = true;
+    if (isBusy(button)) return;
+    setBusy(button, true);
     if (item.fileId) {
       try {
         await api(`/api/submission/dossiers/${this.dossierId}/files/${item.fileId}`, { method: "DELETE", token: this.token });
       } catch (error) {
         if (error.status !== 404) {
-          button.disabled = false;
+          setBusy(button, false);
           item.message = problemMessage(error);
           this.renderItem(item);
           return;

@@ -33,6 +33,17 @@ export function clear(el) {
   return el;
 }
 
+/** A button at work (saving, sending): it says so (aria-disabled, drawn dimmed) and ignores presses, but
+ *  keeps the focus; `disabled` would drop the focus to the page's start, and a screen reader with it. */
+export function setBusy(button, busy) {
+  if (busy) button.setAttribute("aria-disabled", "true");
+  else button.removeAttribute("aria-disabled");
+}
+
+export function isBusy(button) {
+  return button.getAttribute("aria-disabled") === "true";
+}
+
 export function params() {
   return new URLSearchParams(location.search);
 }

@@ -1,6 +1,6 @@
 // Paying a fee: an order from the payment service, then the browser goes to the gateway's page.
 import { api } from "./api.js";
-import { h } from "./dom.js";
+import { h, isBusy, setBusy } from "./dom.js";
 import { localize } from "./i18n.js";
 
 export async function startPayment(dossierId, token) {
@@ -15,12 +15,13 @@ export function payButton(dossierId, token, onProblem) {
   const status = h("div", { role: "status" });
   const button = h("button", { type: "button", class: "button", id: "pay", i18n: "pay.button" });
   button.addEventListener("click", async () => {
-    button.disabled = true;
+    if (isBusy(button)) return;
+    setBusy(button, true);
     localize(status, "pay.redirecting");
     try {
       await startPayment(dossierId, token);
     } catch (error) {
-      button.disabled = false;
+      setBusy(button, false);
       onProblem(error, status);
     }
   });

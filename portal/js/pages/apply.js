@@ -2,7 +2,7 @@
 // on the server (and remembered in this browser, so a reload resumes it), the documents, submission,
 // the receipt, and payment when the fee is paid before processing.
 import { api, problemMessage } from "../lib/api.js";
-import { $, h, fill, params, debounce } from "../lib/dom.js";
+import { $, h, fill, params, debounce, isBusy, setBusy } from "../lib/dom.js";
 import { initPage, announce, focusOn } from "../lib/layout.js";
 import { t, localize } from "../lib/i18n.js";
 import { FieldSet, renderSummary } from "../lib/fields.js";
@@ -130,9 +130,10 @@ async function save() {
 
 form.addEventListener("submit", async (event) => {
   event.preventDefault();
-  if (!validateInfo()) return;
   const button = $("#save");
-  button.disabled = true;
+  if (isBusy(button)) return;
+  if (!validateInfo()) return;
+  setBusy(button, true);
   localize($("#save-status"), "apply.saving");
   try {
     const first = !entry;
@@ -144,7 +145,7 @@ form.addEventListener("submit", async (event) => {
     $("#save-status").textContent = "";
     if (!serverErrors(error, $("#info-errors"))) showProblem(error);
   } finally {
-    button.disabled = false;
+    setBusy(button, false);
   }
 });
 
@@ -185,6 +186,7 @@ function feeNote() {
 }
 
 $("#submit").addEventListener("click", async () => {
+  if (isBusy($("#submit"))) return;
   const summary = $("#submit-errors");
   summary.hidden = true;
   if (!validateInfo()) return;
@@ -196,7 +198,7 @@ $("#submit").addEventListener("click", async () => {
     return;
   }
   const button = $("#submit");
-  button.disabled = true;
+  setBusy(button, true);
   announce("apply.submitting");
   try {
     if (JSON.stringify(body()) !== savedBody) await save();
@@ -218,7 +220,7 @@ $("#submit").addEventListener("click", async () => {
       focusOn(summary);
     }
   } finally {
-    button.disabled = false;
+    setBusy(button, false);
   }
 });
 

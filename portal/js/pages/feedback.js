@@ -1,6 +1,6 @@
 // Feedback and petitions (phản ánh, kiến nghị): send one, read the answered ones.
 import { api, problemMessage } from "../lib/api.js";
-import { $, h, params } from "../lib/dom.js";
+import { $, h, params, isBusy, setBusy } from "../lib/dom.js";
 import { initPage, announce, focusOn } from "../lib/layout.js";
 import { FieldSet, renderSummary } from "../lib/fields.js";
 import { dateTime } from "../lib/format.js";
@@ -24,13 +24,14 @@ const status = $("#feedback-status");
 
 form.addEventListener("submit", async (event) => {
   event.preventDefault();
+  const button = form.querySelector("button[type=submit]");
+  if (isBusy(button)) return;
   const problems = fields.validate();
   renderSummary(summary, problems, [fields]);
   if (problems.length) return;
   const body = {};
   for (const [name, value] of Object.entries(fields.values())) if (value) body[name] = value;
-  const button = form.querySelector("button[type=submit]");
-  button.disabled = true;
+  setBusy(button, true);
   try {
     await api("/api/tracking/feedback", { method: "POST", body });
     form.reset();
@@ -51,7 +52,7 @@ form.addEventListener("submit", async (event) => {
       focusOn(status);
     }
   } finally {
-    button.disabled = false;
+    setBusy(button, false);
   }
 });
 

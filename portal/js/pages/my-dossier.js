@@ -2,7 +2,7 @@
 // due and the gateway's return, the result download, rating and withdrawal. Opened by its link
 // (#id=...) with the access token kept in this browser, or by typing the token.
 import { api, bearer, poll, problemMessage, ApiError } from "../lib/api.js";
-import { $, h, fill, fragment } from "../lib/dom.js";
+import { $, h, fill, fragment, isBusy, setBusy } from "../lib/dom.js";
 import { initPage, announce, focusOn } from "../lib/layout.js";
 import { localize } from "../lib/i18n.js";
 import { FieldSet, renderSummary } from "../lib/fields.js";
@@ -142,12 +142,13 @@ function supplementCard(view) {
   const status = h("div", { role: "status" });
   const send = h("button", { type: "button", class: "button", id: "send-supplement", i18n: "mine.supplementSend" });
   send.addEventListener("click", async () => {
+    if (isBusy(send)) return;
     const state = panel.summary();
     if (state.busy || state.accepted === 0) {
       renderSummary(summary, [{ name: null, message: [state.busy ? "apply.busy" : "mine.supplementNone", {}] }], []);
       return;
     }
-    send.disabled = true;
+    setBusy(send, true);
     summary.hidden = true;
     localize(status, "mine.supplementSending");
     try {
@@ -159,7 +160,7 @@ function supplementCard(view) {
       focusOn($("#dossier-facts"));
       announce("mine.supplementDone", { status: { $t: `status.${answer.status}` } });
     } catch (error) {
-      send.disabled = false;
+      setBusy(send, false);
       status.textContent = "";
       if (error.code === "validation_failed") renderSummary(summary, error.errors.map((e) => ({ name: null, message: ["error.fieldService", { message: e.message }] })), []);
       else problem(error, status);
@@ -213,7 +214,8 @@ function resultCard(view) {
   const lead = h("p", { i18n: "mine.resultReady", args: { outcome: { $t: `outcome.${view.outcome || "approved"}` } } });
   const preparing = h("p", { i18n: "mine.resultPreparing" });
   button.addEventListener("click", async () => {
-    button.disabled = true;
+    if (isBusy(button)) return;
+    setBusy(button, true);
     localize(status, "mine.downloading");
     try {
       // the API hands over a short-lived link to the document (it is sent as an attachment): the browser
@@ -227,7 +229,7 @@ function resultCard(view) {
     } catch (error) {
       problem(error instanceof ApiError ? error : new ApiError(0, {}), status);
     } finally {
-      button.disabled = false;
+      setBusy(button, false);
     }
   });
   const section = card("mine.resultTitle", view.result_available ? [lead, button] : [preparing], status);

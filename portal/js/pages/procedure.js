@@ -6,6 +6,7 @@ import { initPage } from "../lib/layout.js";
 import { t, onLangChange } from "../lib/i18n.js";
 import { money, days } from "../lib/format.js";
 import { LEVEL_KEYS, TIER_KEYS, applyLink } from "../lib/catalog.js";
+import { dataTable } from "../lib/table.js";
 
 initPage();
 
@@ -17,19 +18,9 @@ function section(titleKey, ...content) {
   return h("section", { class: "card", "aria-labelledby": id }, h("h2", { id, i18n: titleKey }), content);
 }
 
+/** The procedure's tables: on a phone, each row a card of its own (nothing to scroll sideways). */
 function table(captionKey, headers, rows) {
-  const caption = h("caption", { class: "visually-hidden", i18n: captionKey });
-  return h(
-    "div",
-    { class: "table-wrap" },
-    h(
-      "table",
-      {},
-      caption,
-      h("thead", {}, h("tr", {}, headers.map(([key, cls]) => h("th", { scope: "col", class: cls || null, i18n: key })))),
-      h("tbody", {}, rows),
-    ),
-  );
+  return dataTable({ caption: captionKey, hideCaption: true, stacked: true, columns: headers.map(([key, className]) => ({ key, className })), rows });
 }
 
 function feeText(procedure) {
